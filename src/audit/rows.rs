@@ -1,0 +1,399 @@
+//! Row-level checks: `duplicate`, `out_of_range`, `time_order`, `unknown_line`.
+//! Each runs as a polars query over one cached table and turns the offending rows
+//! into findings that name the file, sheet and row.
+
+use crate::findings::{Code, Finding};
+use crate::frame::{self, lit_date, lit_time, FrameError, StepContext};
+use crate::ingest::build::ROW_COLUMN;
+use crate::ingest::cache::SOURCE_COLUMN;
+use crate::ingest::LoadedTable;
+use crate::inventory::Inventory;
+use crate::period::Period;
+use crate::tables::{ColType, Table};
+use polars::prelude::*;
+
+/// Rows listed per check and table; beyond this one summary finding gives the count.
+const LISTED_PER_CHECK: u32 = 1000;
+
+/// The filter that keeps a table's rows in the period by its time column (SPEC §4).
+/// The inventory is master data and is never filtered.
+pub fn in_period(table: Table, period: &Period) -> Expr {
+    time_filter(table, table.def().time_column, period)
+}
+
+/// Rows whose `column` (a date or datetime) falls in the period.
+pub fn time_filter(table: Table, column: &str, period: &Period) -> Expr {
+    if table == Table::Inventory {
+        return lit(true);
+    }
+    let def = table.def();
+    match def.column(column).map(|c| c.ty) {
+        Some(ColType::Date) => col(column)
+            .gt_eq(lit_date(period.start))
+            .and(col(column).lt_eq(lit_date(period.end))),
+        _ => col(column)
+            .gt_eq(lit_time(period.start_time()))
+            .and(col(column).lt(lit_time(period.end_time()))),
+    }
+}
+
+pub fn rows_in_period(t: &LoadedTable, period: &Period) -> Result<u64, FrameError> {
+    count(t.frame.clone().filter(in_period(t.table, period)), "统计期间内行数")
+}
+
+fn count(lf: LazyFrame, step: &str) -> Result<u64, FrameError> {
+    let df = lf.select([len().alias("n")]).collect().step(step)?;
+    Ok(frame::i64_values(&df, "n")?.first().copied().flatten().unwrap_or(0) as u64)
+}
+
+/// Builds findings from collected rows: `message(i)` words each one.
+fn to_findings(
+    t: &LoadedTable,
+    df: &DataFrame,
+    code: Code,
+    column: Option<&str>,
+    mut message: impl FnMut(usize) -> String,
+) -> Result<Vec<Finding>, FrameError> {
+    let srcs = frame::i64_values(df, SOURCE_COLUMN)?;
+    let rows = frame::i64_values(df, ROW_COLUMN)?;
+    let lines = if df.column("line_id").is_ok() {
+        frame::str_values(df, "line_id")?
+    } else {
+        vec![None; df.height()]
+    };
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let (file, sheet) = t.file_of(srcs[i].unwrap_or(0) as u32);
+        out.push(Finding {
+            file,
+            sheet,
+            row: rows[i].map(|r| r as u64),
+            column: column.map(str::to_string),
+            line_id: lines[i].clone(),
+            ..Finding::new(code, t.table.name(), message(i))
+        });
+    }
+    Ok(out)
+}
+
+/// Collects at most `LISTED_PER_CHECK` offending rows in source order, and adds one
+/// finding that counts the rest when there are more.
+fn offending_rows(
+    t: &LoadedTable,
+    lf: LazyFrame,
+    code: Code,
+    what: &str,
+    step: &str,
+) -> Result<(DataFrame, Option<Finding>), FrameError> {
+    let sorted = lf.sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default());
+    let df = sorted
+        .clone()
+        .limit(LISTED_PER_CHECK + 1)
+        .collect()
+        .step(step)?;
+    if df.height() <= LISTED_PER_CHECK as usize {
+        return Ok((df, None));
+    }
+    let total = count(sorted, step)?;
+    let more = Finding::new(
+        code,
+        t.table.name(),
+        format!(
+            "{what}：共 {total} 行，仅列出前 {LISTED_PER_CHECK} 行",
+        ),
+    );
+    Ok((df.head(Some(LISTED_PER_CHECK as usize)), Some(more)))
+}
+
+/// `duplicate`: the same key twice with differing values; exact duplicate rows are
+/// only counted (returned second). Rows are compared within the period.
+pub fn duplicates(t: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64), FrameError> {
+    let def = t.table.def();
+    let values: Vec<Expr> = def.columns.iter().map(|c| col(c.name)).collect();
+    let key: Vec<Expr> = def.key.iter().map(|k| col(*k)).collect();
+    let lf = t.frame.clone().filter(in_period(t.table, period));
+    let sorted = lf.sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default());
+    let total = count(sorted.clone(), "查找重复记录")?;
+    let distinct = sorted.unique_stable_generic(Some(values), UniqueKeepStrategy::First);
+    let n_distinct = count(distinct.clone(), "查找重复记录")?;
+    let key_present = def
+        .key
+        .iter()
+        .fold(lit(true), |acc, k| acc.and(col(*k).is_not_null()));
+    let per_key = len().over(key).step("查找重复记录")?;
+    let df = distinct
+        .filter(key_present)
+        .with_column(per_key.alias("_n"))
+        .filter(col("_n").gt(lit(1)))
+        .with_column(
+            concat_str(
+                def.key.iter().map(|k| col(*k).cast(DataType::String)).collect::<Vec<_>>(),
+                " / ",
+                true,
+            )
+            .alias("_key"),
+        )
+        .sort(["_key", SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
+        .collect()
+        .step("查找重复记录")?;
+    let keys = frame::str_values(&df, "_key")?;
+    let rows = frame::i64_values(&df, ROW_COLUMN)?;
+    let mut first_row: Option<(String, Option<i64>)> = None;
+    let mut keep = Vec::new();
+    let mut notes = Vec::new();
+    for i in 0..df.height() {
+        let k = keys[i].clone().unwrap_or_default();
+        match &first_row {
+            Some((prev, first)) if *prev == k => {
+                keep.push(i as IdxSize);
+                notes.push((k.clone(), *first));
+            }
+            _ => first_row = Some((k, rows[i])),
+        }
+    }
+    let idx = IdxCa::from_vec("idx".into(), keep);
+    let dups = df.take(&idx).step("查找重复记录")?;
+    let key_name = def.key.join("+");
+    let findings = to_findings(t, &dups, Code::Duplicate, Some(def.key[0]), |i| {
+        let (k, first) = &notes[i];
+        let at = first.map(|r| format!("（首次出现于第 {r} 行）")).unwrap_or_default();
+        format!("{key_name} = {k} 重复出现且取值不同{at}")
+    })?;
+    Ok((findings, total - n_distinct))
+}
+
+/// A value-range rule: rows where `column` is outside [min, max].
+struct Range {
+    column: &'static str,
+    min: f64,
+    max: f64,
+}
+
+const fn range(column: &'static str, min: f64, max: f64) -> Range {
+    Range { column, min, max }
+}
+
+const PCT: f64 = 100.0;
+const MAX_LATENCY_MS: f64 = 10_000.0;
+const NO_MAX: f64 = f64::INFINITY;
+const SAMPLE_RANGES: [Range; 5] = [
+    range("loss_pct", 0.0, PCT),
+    range("latency_ms", 0.0, MAX_LATENCY_MS),
+    range("jitter_ms", 0.0, MAX_LATENCY_MS),
+    range("in_bps", 0.0, NO_MAX),
+    range("out_bps", 0.0, NO_MAX),
+];
+const SITE_TEST_RANGES: [Range; 3] = [
+    range("loss_pct", 0.0, PCT),
+    range("latency_ms", 0.0, MAX_LATENCY_MS),
+    range("throughput_mbps", 0.0, NO_MAX),
+];
+const KPI_RANGES: [Range; 7] = [
+    range("reg_success_pct", 0.0, PCT),
+    range("session_success_pct", 0.0, PCT),
+    range("drop_pct", 0.0, PCT),
+    range("latency_ms", 0.0, MAX_LATENCY_MS),
+    range("dl_mbps", 0.0, NO_MAX),
+    range("ul_mbps", 0.0, NO_MAX),
+    range("traffic_mb", 0.0, NO_MAX),
+];
+const SURVEY_RANGES: [Range; 1] = [range("score", 0.0, PCT)];
+const INVENTORY_RANGES: [Range; 1] = [range("bandwidth_mbps", 0.0, NO_MAX)];
+const PHONE_RANGES: [Range; 1] = [range("answer_seconds", 0.0, NO_MAX)];
+
+fn ranges(table: Table) -> &'static [Range] {
+    match table {
+        Table::Samples => &SAMPLE_RANGES,
+        Table::SiteTests => &SITE_TEST_RANGES,
+        Table::Kpi5g => &KPI_RANGES,
+        Table::Surveys => &SURVEY_RANGES,
+        Table::Inventory => &INVENTORY_RANGES,
+        Table::PhoneChecks => &PHONE_RANGES,
+        _ => &[],
+    }
+}
+
+fn fmt_bound(v: f64) -> String {
+    if v.is_infinite() {
+        "∞".to_string()
+    } else {
+        crate::ingest::values::format_number(v)
+    }
+}
+
+/// `out_of_range`: values outside their plausible range, sample traffic above the
+/// line's bandwidth, and dates more than a year outside the period.
+pub fn out_of_range(
+    t: &LoadedTable,
+    period: &Period,
+    inventory: &Inventory,
+) -> Result<Vec<Finding>, FrameError> {
+    let mut out = Vec::new();
+    let in_p = t.frame.clone().filter(in_period(t.table, period));
+    for r in ranges(t.table) {
+        let c = col(r.column);
+        let mut bad = c.clone().lt(lit(r.min));
+        if r.max.is_finite() {
+            bad = bad.or(c.gt(lit(r.max)));
+        }
+        let what = format!("{} 超出合理范围 [{}, {}]", r.column, fmt_bound(r.min), fmt_bound(r.max));
+        let (df, more) = offending_rows(t, in_p.clone().filter(bad), Code::OutOfRange, &what, "检查数值范围")?;
+        let values = frame::f64_values(&df, r.column)?;
+        out.extend(to_findings(t, &df, Code::OutOfRange, Some(r.column), |i| {
+            let v = values[i].map(crate::ingest::values::format_number).unwrap_or_default();
+            format!("{} = {v}，{what}", r.column)
+        })?);
+        out.extend(more);
+    }
+    if t.table == Table::Samples && !inventory.is_empty() {
+        out.extend(over_bandwidth(t, in_p, inventory)?);
+    }
+    // Master data (lines, cards) legitimately dates from years before the period.
+    if !matches!(t.table, Table::Inventory | Table::SimCards) {
+        out.extend(dates_far_from_period(t, period)?);
+    }
+    Ok(out)
+}
+
+/// The inventory as a small frame for joins.
+pub fn inventory_frame(inventory: &Inventory) -> Result<DataFrame, FrameError> {
+    let ids: Vec<&str> = inventory.lines.keys().map(String::as_str).collect();
+    let bw: Vec<Option<f64>> = inventory.lines.values().map(|l| l.bandwidth_mbps).collect();
+    DataFrame::new_infer_height(vec![
+        Column::new("line_id".into(), ids),
+        Column::new("_bandwidth".into(), bw),
+        Column::new("_known".into(), vec![true; inventory.lines.len()]),
+    ])
+    .step("组装线路台账")
+}
+
+fn over_bandwidth(
+    t: &LoadedTable,
+    lf: LazyFrame,
+    inventory: &Inventory,
+) -> Result<Vec<Finding>, FrameError> {
+    let inv = inventory_frame(inventory)?;
+    let peak = polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")?;
+    let bad = lf
+        .join(
+            inv.lazy(),
+            [col("line_id")],
+            [col("line_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(peak.alias("_peak"))
+        .filter(col("_peak").gt(col("_bandwidth") * lit(1_000_000.0)));
+    let what = "流量超过线路带宽（利用率 > 100%）";
+    let (df, more) = offending_rows(t, bad, Code::OutOfRange, what, "检查带宽利用率")?;
+    let peaks = frame::f64_values(&df, "_peak")?;
+    let bws = frame::f64_values(&df, "_bandwidth")?;
+    let mut out = to_findings(t, &df, Code::OutOfRange, Some("in_bps"), |i| {
+        let (p, b) = (peaks[i].unwrap_or(0.0), bws[i].unwrap_or(0.0));
+        format!(
+            "流量 {:.1} Mbps 超过签约带宽 {} Mbps（利用率 {:.1}%）",
+            p / 1e6,
+            crate::ingest::values::format_number(b),
+            100.0 * p / (b * 1e6)
+        )
+    })?;
+    out.extend(more);
+    Ok(out)
+}
+
+/// Dates more than a year before or after the period, over all rows: a typo in the
+/// year would otherwise silently drop a row out of every period.
+fn dates_far_from_period(t: &LoadedTable, period: &Period) -> Result<Vec<Finding>, FrameError> {
+    let lo = period.start - chrono::Months::new(12);
+    let hi = period.end + chrono::Months::new(12);
+    let mut out = Vec::new();
+    for c in t.table.def().columns {
+        let (lo_e, hi_e) = match c.ty {
+            ColType::Date => (lit_date(lo), lit_date(hi)),
+            ColType::DateTime => (
+                lit_time(lo.and_hms_opt(0, 0, 0).expect("midnight")),
+                lit_time((hi + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight")),
+            ),
+            _ => continue,
+        };
+        let bad = match c.ty {
+            ColType::Date => col(c.name).lt(lo_e).or(col(c.name).gt(hi_e)),
+            _ => col(c.name).lt(lo_e).or(col(c.name).gt_eq(hi_e)),
+        };
+        let what = format!("{} 的日期距期间 {} 超过一年", c.name, period.label());
+        let (df, more) = offending_rows(t, t.frame.clone().filter(bad), Code::OutOfRange, &what, "检查日期范围")?;
+        let vals = frame::i64_values(&df, c.name)?;
+        out.extend(to_findings(t, &df, Code::OutOfRange, Some(c.name), |i| {
+            let shown = match (c.ty, vals[i]) {
+                (ColType::Date, Some(d)) => frame::from_days(d as i32).to_string(),
+                (_, Some(ms)) => frame::from_millis(ms).format("%Y-%m-%d %H:%M:%S").to_string(),
+                _ => String::new(),
+            };
+            format!("{} = {shown}，{what}（{lo} 至 {hi} 之外）", c.name)
+        })?);
+        out.extend(more);
+    }
+    Ok(out)
+}
+
+/// `time_order`: an end before its start (done before planned is fine).
+pub fn time_order(t: &LoadedTable, period: &Period) -> Result<Vec<Finding>, FrameError> {
+    let mut out = Vec::new();
+    for (start, end) in t.table.def().time_order {
+        let bad = t
+            .frame
+            .clone()
+            .filter(in_period(t.table, period))
+            .filter(col(*end).lt(col(*start)));
+        let what = format!("{end} 早于 {start}");
+        let (df, more) = offending_rows(t, bad, Code::TimeOrder, &what, "检查时间先后")?;
+        let s = frame::i64_values(&df, start)?;
+        let e = frame::i64_values(&df, end)?;
+        let ty = t.table.def().column(start).map(|c| c.ty);
+        let show = |v: Option<i64>| match (ty, v) {
+            (Some(ColType::Date), Some(d)) => frame::from_days(d as i32).to_string(),
+            (_, Some(ms)) => frame::from_millis(ms).format("%Y-%m-%d %H:%M:%S").to_string(),
+            _ => String::new(),
+        };
+        out.extend(to_findings(t, &df, Code::TimeOrder, Some(end), |i| {
+            format!("{end} {} 早于 {start} {}", show(e[i]), show(s[i]))
+        })?);
+        out.extend(more);
+    }
+    Ok(out)
+}
+
+/// `unknown_line`: one finding per file and unknown line, at its first row.
+pub fn unknown_lines(
+    t: &LoadedTable,
+    period: &Period,
+    inventory: &Inventory,
+) -> Result<Vec<Finding>, FrameError> {
+    let inv = inventory_frame(inventory)?;
+    let df = t
+        .frame
+        .clone()
+        .filter(in_period(t.table, period))
+        .filter(col("line_id").is_not_null())
+        .select([col("line_id"), col(SOURCE_COLUMN), col(ROW_COLUMN)])
+        .join(
+            inv.lazy().select([col("line_id"), col("_known")]),
+            [col("line_id")],
+            [col("line_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(col("_known").is_null())
+        .group_by([col(SOURCE_COLUMN), col("line_id")])
+        .agg([col(ROW_COLUMN).min(), len().alias("_count")])
+        .sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
+        .collect()
+        .step("查找未知线路")?;
+    let counts = frame::i64_values(&df, "_count")?;
+    let lines = frame::str_values(&df, "line_id")?;
+    to_findings(t, &df, Code::UnknownLine, Some("line_id"), |i| {
+        format!(
+            "线路 {} 不在线路台账中（本文件共 {} 行），这些行不参与按接入方式的统计",
+            lines[i].clone().unwrap_or_default(),
+            counts[i].unwrap_or(0)
+        )
+    })
+}

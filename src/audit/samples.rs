@@ -1,0 +1,472 @@
+//! Checks over each line's sequence of samples: `coverage`, `gap`, `inconsistent`,
+//! and `stale` for the time-series tables.
+//!
+//! The samples of the period are sorted by (line, time) once in polars; the walk over
+//! each line's times is then a single pass in Rust.
+
+use super::{CheckOptions, LineCoverage};
+use crate::findings::{Code, Finding};
+use crate::frame::{self, millis, FrameError, StepContext};
+use crate::ingest::build::ROW_COLUMN;
+use crate::ingest::cache::SOURCE_COLUMN;
+use crate::ingest::LoadedTable;
+use crate::inventory::Inventory;
+use crate::period::Period;
+use crate::tables::Table;
+use polars::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+const MINUTE_MS: i64 = 60_000;
+const HOUR_MS: i64 = 60 * MINUTE_MS;
+/// Runs shorter than this are not `inconsistent` (SPEC §6).
+const MIN_INCONSISTENT_MS: i64 = 30 * MINUTE_MS;
+/// A missing run longer than this is a `gap`.
+const MAX_GAP_MS: i64 = HOUR_MS;
+const DEFAULT_INTERVAL_MS: i64 = 5 * MINUTE_MS;
+
+/// Whether duplicates of (line_id, time) can hide from the streaming check at ingest:
+/// a file not in per-line time order, or files whose time ranges overlap.
+pub fn samples_need_global_dedup(t: &LoadedTable) -> bool {
+    if t.files.iter().any(|f| !f.stats.sorted_per_line) {
+        return true;
+    }
+    let mut ranges: Vec<(i64, i64)> = t
+        .files
+        .iter()
+        .filter_map(|f| Some((millis(f.stats.time_min?), millis(f.stats.time_max?))))
+        .collect();
+    ranges.sort();
+    ranges.windows(2).any(|w| w[1].0 <= w[0].1)
+}
+
+/// `stale`: the newest record is more than a day before the period's end.
+pub fn stale(t: &LoadedTable, period: &Period) -> Vec<Finding> {
+    let newest = t.files.iter().filter_map(|f| f.stats.time_max).max();
+    let Some(newest) = newest else {
+        return Vec::new();
+    };
+    let end = period.end_time();
+    if end - newest <= chrono::Duration::days(1) {
+        return Vec::new();
+    }
+    let hours = (end - newest).num_minutes() as f64 / 60.0;
+    vec![Finding::new(
+        Code::Stale,
+        t.table.name(),
+        format!(
+            "{} 最新记录为 {}，距期间结束 {} 已 {:.1} 小时（超过 1 天），数据可能未导全",
+            t.table.def().title,
+            newest.format("%Y-%m-%d %H:%M:%S"),
+            end.format("%Y-%m-%d %H:%M"),
+            hours
+        ),
+    )]
+}
+
+/// An interval [start, end) in milliseconds with where it came from.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: i64,
+    end: i64,
+    planned: bool,
+    src: u32,
+    row: Option<u64>,
+}
+
+/// Outage windows by line, open ends running to the period's end.
+fn outage_windows(
+    outages: Option<&LoadedTable>,
+    period: &Period,
+) -> Result<HashMap<String, Vec<Window>>, FrameError> {
+    let mut by_line: HashMap<String, Vec<Window>> = HashMap::new();
+    let Some(t) = outages else {
+        return Ok(by_line);
+    };
+    let df = t
+        .frame
+        .clone()
+        .select([col("line_id"), col("start"), col("end"), col("planned"), col(SOURCE_COLUMN), col(ROW_COLUMN)])
+        .collect()
+        .step("读取中断事件")?;
+    let lines = frame::str_values(&df, "line_id")?;
+    let starts = frame::i64_values(&df, "start")?;
+    let ends = frame::i64_values(&df, "end")?;
+    let planned = frame::bool_values(&df, "planned")?;
+    let srcs = frame::i64_values(&df, SOURCE_COLUMN)?;
+    let rows = frame::i64_values(&df, ROW_COLUMN)?;
+    let period_end = millis(period.end_time());
+    for i in 0..df.height() {
+        let (Some(line), Some(start)) = (&lines[i], starts[i]) else { continue };
+        let end = ends[i].unwrap_or(period_end.max(start));
+        by_line.entry(line.clone()).or_default().push(Window {
+            start,
+            end,
+            planned: planned[i].unwrap_or(false),
+            src: srcs[i].unwrap_or(0) as u32,
+            row: rows[i].map(|r| r as u64),
+        });
+    }
+    Ok(by_line)
+}
+
+/// Fault tickets as windows [reported_at, restored_at or closed_at or period end).
+fn fault_windows(
+    faults: Option<&LoadedTable>,
+    period: &Period,
+) -> Result<HashMap<String, Vec<(i64, i64)>>, FrameError> {
+    let mut by_line: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+    let Some(t) = faults else {
+        return Ok(by_line);
+    };
+    let df = t
+        .frame
+        .clone()
+        .select([col("line_id"), col("reported_at"), col("restored_at"), col("closed_at")])
+        .collect()
+        .step("读取故障工单")?;
+    let lines = frame::str_values(&df, "line_id")?;
+    let rep = frame::i64_values(&df, "reported_at")?;
+    let res = frame::i64_values(&df, "restored_at")?;
+    let clo = frame::i64_values(&df, "closed_at")?;
+    let period_end = millis(period.end_time());
+    for i in 0..df.height() {
+        let (Some(line), Some(s)) = (&lines[i], rep[i]) else { continue };
+        let e = res[i].or(clo[i]).unwrap_or(period_end);
+        by_line.entry(line.clone()).or_default().push((s, e.max(s)));
+    }
+    Ok(by_line)
+}
+
+/// Merges [start, end) intervals (union), sorted.
+pub fn merge_intervals(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    v.retain(|(s, e)| e > s);
+    v.sort();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
+    for (s, e) in v {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+fn inside(windows: &[(i64, i64)], t: i64) -> bool {
+    windows.iter().any(|(s, e)| *s <= t && t < *e)
+}
+
+/// The most common positive step between consecutive times (the smallest on a tie).
+fn modal_interval(times: &[i64]) -> Option<i64> {
+    let mut counts: BTreeMap<i64, u64> = BTreeMap::new();
+    for w in times.windows(2) {
+        let d = w[1] - w[0];
+        if d > 0 {
+            *counts.entry(d).or_default() += 1;
+        }
+    }
+    let best = counts.values().copied().max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(d, _)| d)
+}
+
+pub struct SequenceResult {
+    pub coverage: Vec<LineCoverage>,
+    pub findings: Vec<Finding>,
+}
+
+/// One line's samples in the period, sorted by time.
+struct LineSamples {
+    times: Vec<i64>,
+    reachable: Vec<Option<bool>>,
+    srcs: Vec<u32>,
+    rows: Vec<u64>,
+}
+
+/// `coverage`, `gap` and `inconsistent` for every line that has samples or is an
+/// active fibre line of the inventory.
+pub fn sequence_checks(
+    samples: &LoadedTable,
+    outages: Option<&LoadedTable>,
+    faults: Option<&LoadedTable>,
+    inventory: &Inventory,
+    period: &Period,
+    options: &CheckOptions,
+) -> Result<SequenceResult, FrameError> {
+    let mut lf = samples
+        .frame
+        .clone()
+        .filter(super::rows::in_period(Table::Samples, period))
+        .select([col("line_id"), col("time"), col("reachable"), col(SOURCE_COLUMN), col(ROW_COLUMN)]);
+    if samples_need_global_dedup(samples) {
+        lf = lf
+            .sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
+            .unique_stable_generic(Some(vec![col("line_id"), col("time")]), UniqueKeepStrategy::First);
+    }
+    let df = lf
+        .sort(["line_id", "time"], SortMultipleOptions::default())
+        .collect()
+        .step("整理采样序列")?;
+    let mut by_line: BTreeMap<String, LineSamples> = BTreeMap::new();
+    {
+        let ids = df.column("line_id").step("读取采样")?.str().step("读取采样")?;
+        let times = frame::i64_values(&df, "time")?;
+        let reach = frame::bool_values(&df, "reachable")?;
+        let srcs = frame::i64_values(&df, SOURCE_COLUMN)?;
+        let rows = frame::i64_values(&df, ROW_COLUMN)?;
+        let mut current: Option<(&str, LineSamples)> = None;
+        for (i, id) in ids.iter().enumerate() {
+            let (Some(id), Some(t)) = (id, times[i]) else { continue };
+            if current.as_ref().is_none_or(|(c, _)| *c != id) {
+                if let Some((c, s)) = current.take() {
+                    by_line.insert(c.to_string(), s);
+                }
+                current = Some((
+                    id,
+                    LineSamples { times: Vec::new(), reachable: Vec::new(), srcs: Vec::new(), rows: Vec::new() },
+                ));
+            }
+            let s = &mut current.as_mut().expect("set above").1;
+            s.times.push(t);
+            s.reachable.push(reach[i]);
+            s.srcs.push(srcs[i].unwrap_or(0) as u32);
+            s.rows.push(rows[i].unwrap_or(0) as u64);
+        }
+        if let Some((c, s)) = current.take() {
+            by_line.insert(c.to_string(), s);
+        }
+    }
+    let all_times: Vec<i64> = by_line.values().take(50).flat_map(|s| s.times.iter().copied()).collect();
+    let table_interval = by_line
+        .values()
+        .find_map(|s| modal_interval(&s.times))
+        .or_else(|| modal_interval(&all_times))
+        .unwrap_or(DEFAULT_INTERVAL_MS);
+
+    let outage_table = outages;
+    let outages = outage_windows(outages, period)?;
+    let faults = fault_windows(faults, period)?;
+    let mut result = SequenceResult { coverage: Vec::new(), findings: Vec::new() };
+
+    // Lines to audit: those with samples, and active fibre lines that should have them.
+    let mut line_ids: Vec<&String> = by_line.keys().collect();
+    for (id, line) in &inventory.lines {
+        if line.access_type.as_deref() == Some("fiber")
+            && line.active_span(period).is_some()
+            && !by_line.contains_key(id)
+        {
+            line_ids.push(id);
+        }
+    }
+    line_ids.sort();
+    let empty = LineSamples { times: vec![], reachable: vec![], srcs: vec![], rows: vec![] };
+    for id in line_ids {
+        let Some(line) = inventory.get(id) else {
+            continue; // unknown lines are reported by `unknown_line`
+        };
+        let Some((span_start, span_end)) = line.active_span(period) else {
+            continue;
+        };
+        let (a, b) = (millis(span_start), millis(span_end));
+        let s = by_line.get(id).unwrap_or(&empty);
+        let interval = modal_interval(&s.times).unwrap_or(table_interval);
+        let windows = outages.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        let planned = merge_intervals(
+            windows
+                .iter()
+                .filter(|w| w.planned)
+                .map(|w| (w.start.max(a), w.end.min(b)))
+                .collect(),
+        );
+        let planned_ms: i64 = planned.iter().map(|(s, e)| e - s).sum();
+        let expected = ((b - a - planned_ms).max(0) / interval) as u64;
+        let received = s
+            .times
+            .iter()
+            .filter(|t| (a..b).contains(*t) && !inside(&planned, **t))
+            .count() as u64;
+        let pct = if expected == 0 { 100.0 } else { 100.0 * received as f64 / expected as f64 };
+        result.coverage.push(LineCoverage {
+            line_id: id.clone(),
+            expected,
+            received,
+            coverage_pct: pct,
+        });
+        if pct < options.min_coverage {
+            result.findings.push(Finding {
+                line_id: Some(id.clone()),
+                column: Some("time".into()),
+                ..Finding::new(
+                    Code::Coverage,
+                    "samples",
+                    format!(
+                        "线路 {id} 采集覆盖率 {pct:.2}%（应采 {expected} 条，实采 {received} 条，采样间隔 {} 分钟），低于 {}%",
+                        interval / MINUTE_MS,
+                        crate::ingest::values::format_number(options.min_coverage)
+                    ),
+                )
+            });
+        }
+        result.findings.extend(gaps(samples, id, s, a, b, interval));
+        result.findings.extend(unreachable_runs(samples, id, s, interval, windows, faults.get(id)));
+        result.findings.extend(outages_contradicted(outage_table, id, s, windows, (a, b)));
+    }
+    Ok(result)
+}
+
+fn fmt_ms(ms: i64) -> String {
+    frame::from_millis(ms).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn fmt_len(ms: i64) -> String {
+    let minutes = ms / MINUTE_MS;
+    if minutes >= 60 {
+        format!("{} 小时 {} 分钟", minutes / 60, minutes % 60)
+    } else {
+        format!("{minutes} 分钟")
+    }
+}
+
+/// `gap`: missing runs longer than an hour inside [a, b).
+fn gaps(t: &LoadedTable, id: &str, s: &LineSamples, a: i64, b: i64, interval: i64) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut push = |from: i64, to: i64, at: Option<usize>| {
+        if to - from > MAX_GAP_MS {
+            let (file, sheet) = at.map(|i| t.file_of(s.srcs[i])).unwrap_or((None, None));
+            out.push(Finding {
+                file,
+                sheet,
+                row: at.map(|i| s.rows[i]),
+                column: Some("time".into()),
+                line_id: Some(id.to_string()),
+                ..Finding::new(
+                    Code::Gap,
+                    "samples",
+                    format!("线路 {id} 自 {} 至 {} 无采样，缺失 {}", fmt_ms(from), fmt_ms(to), fmt_len(to - from)),
+                )
+            });
+        }
+    };
+    let mut expected_next = a;
+    let mut last_index = None;
+    for (i, &time) in s.times.iter().enumerate() {
+        if time < a || time >= b {
+            continue;
+        }
+        push(expected_next, time, Some(i));
+        expected_next = time + interval;
+        last_index = Some(i);
+    }
+    push(expected_next, b, last_index);
+    out
+}
+
+/// `inconsistent`: a run of unreachable samples of 30 minutes or more that no outage or
+/// fault ticket of the line overlaps.
+fn unreachable_runs(
+    t: &LoadedTable,
+    id: &str,
+    s: &LineSamples,
+    interval: i64,
+    outages: &[Window],
+    faults: Option<&Vec<(i64, i64)>>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.times.len() {
+        if s.reachable[i] != Some(false) {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i + 1 < s.times.len() && s.reachable[i + 1] == Some(false) {
+            i += 1;
+        }
+        let (start, end) = (s.times[first], s.times[i] + interval);
+        i += 1;
+        if end - start < MIN_INCONSISTENT_MS {
+            continue;
+        }
+        let overlaps = |(ws, we): (i64, i64)| ws < end && start < we;
+        let covered = outages.iter().any(|w| overlaps((w.start, w.end)))
+            || faults.is_some_and(|f| f.iter().copied().any(overlaps));
+        if !covered {
+            let (file, sheet) = t.file_of(s.srcs[first]);
+            out.push(Finding {
+                file,
+                sheet,
+                row: Some(s.rows[first]),
+                column: Some("reachable".into()),
+                line_id: Some(id.to_string()),
+                ..Finding::new(
+                    Code::Inconsistent,
+                    "samples",
+                    format!(
+                        "线路 {id} 自 {} 至 {} 连续 {} 采样为不可达，但无对应的中断事件或故障工单",
+                        fmt_ms(start),
+                        fmt_ms(end),
+                        fmt_len(end - start)
+                    ),
+                )
+            });
+        }
+    }
+    out
+}
+
+/// `inconsistent`: an unplanned outage of 30 minutes or more during which more than
+/// half of the line's samples say reachable.
+fn outages_contradicted(
+    outages: Option<&LoadedTable>,
+    id: &str,
+    s: &LineSamples,
+    windows: &[Window],
+    (a, b): (i64, i64),
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for w in windows.iter().filter(|w| !w.planned) {
+        let (start, end) = (w.start.max(a), w.end.min(b));
+        if end - start < MIN_INCONSISTENT_MS {
+            continue;
+        }
+        let lo = s.times.partition_point(|t| *t < start);
+        let hi = s.times.partition_point(|t| *t < end);
+        let n = hi - lo;
+        let up = s.reachable[lo..hi].iter().filter(|r| **r == Some(true)).count();
+        if n > 0 && up * 2 > n {
+            let (file, sheet) = outages.map(|t| t.file_of(w.src)).unwrap_or((None, None));
+            out.push(Finding {
+                file,
+                sheet,
+                row: w.row,
+                column: Some("start".into()),
+                line_id: Some(id.to_string()),
+                ..Finding::new(
+                    Code::Inconsistent,
+                    Table::Outages.name(),
+                    format!(
+                        "线路 {id} 的非计划中断 {} 至 {}（{}）期间 {n} 条采样中有 {up} 条为可达",
+                        fmt_ms(w.start),
+                        fmt_ms(w.end),
+                        fmt_len(w.end - w.start)
+                    ),
+                )
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_merge_as_a_union() {
+        assert_eq!(merge_intervals(vec![(5, 10), (0, 6), (20, 30), (30, 31)]), vec![(0, 10), (20, 31)]);
+    }
+
+    #[test]
+    fn modal_interval_prefers_the_most_common_step() {
+        assert_eq!(modal_interval(&[0, 5, 10, 15, 30, 35]), Some(5));
+        assert_eq!(modal_interval(&[0]), None);
+    }
+}

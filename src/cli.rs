@@ -1,0 +1,167 @@
+//! The command line as typed (clap derive): global options, the command enum and the
+//! argument groups every command shares. The `///` comments are the help text.
+
+use crate::period::Period;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// gwq：政务外网（含5G接入）服务质量第三方监管工具——数据稽核、指标评分、费用稽核与报告。
+#[derive(Debug, Parser)]
+#[command(name = "gwq", version, about, long_about = None, disable_help_subcommand = true)]
+pub struct Cli {
+    /// 工作区目录（含 gwq.yaml）；默认取 $GWQ_WORKSPACE，否则当前目录
+    #[arg(short = 'w', long = "workspace", global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// 只输出错误
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// 输出更多过程信息
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
+    /// 不显示进度条
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    /// 在标准输出打印机器可读的 JSON 结果（人读信息改到标准错误）
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// 输出目录；默认 <工作区>/reports/<期间>/
+    #[arg(short = 'o', long = "output", global = true, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 新建工作区：gwq.yaml、默认指标体系、计费规则和工作日历
+    Init(InitArgs),
+    /// 生成一个逼真的模拟工作区（上海16区的线路、采样、工单、预算等）
+    Demo(DemoArgs),
+    /// 导入 gwq.yaml 中的全部数据源，标准化后缓存为 Parquet（.gwq/）
+    Ingest(IngestArgs),
+    /// 数据稽核：解析错误、缺失、重复、越界、时间倒序、未知线路、覆盖率、中断、不一致、陈旧
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// 新工作区目录（不存在则创建；已有 gwq.yaml 时不覆盖）
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// 输出目录
+    pub dir: PathBuf,
+    /// 线路数
+    #[arg(long, default_value_t = 48)]
+    pub lines: usize,
+    /// 采样天数（自服务期起算）
+    #[arg(long, default_value_t = 92)]
+    pub days: u32,
+    /// 随机种子（相同种子生成相同数据）
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 首日（默认 2025-07-01）
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<chrono::NaiveDate>,
+    /// 采样间隔（分钟）
+    #[arg(long, default_value_t = 5)]
+    pub interval: u32,
+    /// 植入各类数据问题与预算差错，并写出 demo-truth.json
+    #[arg(long)]
+    pub defects: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// 覆盖率下限（%），低于则报 coverage
+    #[arg(long, default_value_t = 95.0, value_name = "PCT")]
+    pub min_coverage: f64,
+    /// 有该级别及以上的问题时以退出码 3 结束（供脚本使用）
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// `--month M | --quarter Q | --year Y | --period A..B`, shared by every command.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PeriodArgs {
+    /// 月份，如 2025-08
+    #[arg(long, value_name = "M", group = "period_choice")]
+    pub month: Option<String>,
+    /// 季度，如 2025Q3
+    #[arg(long, value_name = "Q", group = "period_choice")]
+    pub quarter: Option<String>,
+    /// 年度：2025（自然年）或 2025-07..2026-06 / 2025-07-01..2026-06-30（服务年度）
+    #[arg(long, value_name = "Y", group = "period_choice")]
+    pub year: Option<String>,
+    /// 任意区间（含首尾），如 2025-07-01..2026-06-30；也接受 2025-08、2025Q3、2025
+    #[arg(long, value_name = "P", group = "period_choice")]
+    pub period: Option<String>,
+}
+
+impl PeriodArgs {
+    /// The period asked for, if any: one parser for every form.
+    pub fn resolve(&self) -> Result<Option<Period>, crate::period::BadPeriod> {
+        let text = self
+            .month
+            .as_ref()
+            .or(self.quarter.as_ref())
+            .or(self.year.as_ref())
+            .or(self.period.as_ref());
+        text.map(|t| parse_any_period(t)).transpose()
+    }
+}
+
+/// Accepts every period form, plus a month range `2025-07..2026-06`.
+pub fn parse_any_period(text: &str) -> Result<Period, crate::period::BadPeriod> {
+    if let Some((a, b)) = text.split_once("..") {
+        if a.len() == 7 && b.len() == 7 {
+            let first: Period = a.parse()?;
+            let last: Period = b.parse()?;
+            if last.end < first.start {
+                return Err(crate::period::BadPeriod(text.to_string()));
+            }
+            return Ok(Period::new(first.start, last.end));
+        }
+    }
+    text.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_ranges_become_date_ranges() {
+        let p = parse_any_period("2025-07..2026-06").unwrap();
+        assert_eq!(p.label(), "2025-07-01..2026-06-30");
+        assert!(parse_any_period("2026-07..2025-06").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

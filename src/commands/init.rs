@@ -1,0 +1,55 @@
+//! `gwq init DIR`: a new workspace with gwq.yaml, folders for the exports, and the
+//! default files the later commands read.
+
+use super::{Context, Outcome};
+use crate::cli::InitArgs;
+use crate::workspace::WORKSPACE_FILE;
+use anyhow::{bail, Context as _, Result};
+
+/// The gwq.yaml of a new workspace: every source commented with the usual layout.
+pub const TEMPLATE: &str = r#"# gwq 工作区配置（SPEC §3）。路径相对于本文件所在目录。
+name: 上海市市级政务外网服务质量第三方监管
+service_period: 2025-07-01..2026-06-30
+sources:                      # 每项：文件、通配符或列表；也可写 {path: 文件, sheet: 工作表}
+  inventory:    data/台账/*.xlsx
+  samples:      data/性能/*.csv
+  outages:      data/告警/中断事件*.xlsx
+  faults:       data/工单/故障工单*.xlsx
+  provisioning: data/工单/开通工单*.xlsx
+  inspections:  data/巡检/*.xlsx
+  drills:       data/安全/应急演练*.xlsx
+  security:     data/安全/安全问题整改*.xlsx
+  complaints:   data/服务/投诉*.xlsx
+  surveys:      data/服务/满意度*.xlsx
+  provider_reports: data/服务/服务商报告*.xlsx
+  projects:     data/建设/工程*.xlsx
+  phone_checks: data/抽查/电话抽查*.xlsx
+  site_tests:   data/抽查/现场测试*.xlsx
+  sim_cards:    data/5G/号卡*.xlsx
+  kpi_5g:       data/5G/性能*.csv
+columns: {}                   # 额外的列名别名，例如 samples: { 平均时延(ms): latency_ms }
+"#;
+
+const FOLDERS: &[&str] = &[
+    "data/台账", "data/性能", "data/告警", "data/工单", "data/巡检", "data/安全",
+    "data/服务", "data/建设", "data/抽查", "data/5G", "ledger", "reports",
+];
+
+pub fn run(ctx: &Context, args: InitArgs) -> Result<Outcome> {
+    let file = args.dir.join(WORKSPACE_FILE);
+    if file.exists() {
+        bail!("{} 已存在：init 不覆盖已有工作区", file.display());
+    }
+    for folder in FOLDERS {
+        let p = args.dir.join(folder);
+        std::fs::create_dir_all(&p).with_context(|| format!("无法创建目录 {}", p.display()))?;
+    }
+    crate::output::write_atomic(&file, TEMPLATE.as_bytes())
+        .with_context(|| format!("无法写入 {}", file.display()))?;
+    ctx.say(&format!(
+        "已创建工作区 {}：把导出文件放进 data/ 下对应目录，然后运行 gwq -w {} check",
+        args.dir.display(),
+        args.dir.display()
+    ));
+    Ok(Outcome::Done)
+}

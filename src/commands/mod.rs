@@ -1,0 +1,143 @@
+//! One file per subcommand (`Args` in `cli`, `run` here); this module dispatches and
+//! holds what every command shares: the run context, workspace opening, ingest of
+//! stale sources, the period and the output folder.
+
+mod check;
+mod demo;
+mod ingest;
+mod init;
+
+use crate::cli::{Cli, Command, PeriodArgs};
+use crate::ingest::{LoadedTable, IngestSummary};
+use crate::period::Period;
+use crate::tables::Table;
+use crate::workspace::Workspace;
+use anyhow::{Context as _, Result};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Findings at or above `--fail-on` (exit 3).
+    FindingsAtThreshold,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::FindingsAtThreshold => 3,
+        }
+    }
+}
+
+/// The global options, resolved once.
+pub struct Context {
+    pub workspace_dir: PathBuf,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub progress: bool,
+    pub json: bool,
+    pub output: Option<PathBuf>,
+}
+
+impl Context {
+    fn new(cli: &Cli) -> Context {
+        let workspace_dir = cli
+            .workspace
+            .clone()
+            .or_else(|| std::env::var_os("GWQ_WORKSPACE").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Context {
+            workspace_dir,
+            quiet: cli.quiet,
+            verbose: cli.verbose,
+            progress: !cli.no_progress && !cli.quiet,
+            json: cli.json,
+            output: cli.output.clone(),
+        }
+    }
+
+    /// Human output: stdout normally, stderr with `--json`, nothing with `-q`.
+    pub fn say(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.json {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
+    }
+
+    /// Warnings go to stderr unless `-q`.
+    pub fn warn(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("警告：{text}");
+        }
+    }
+
+    /// Prints the machine-readable result on stdout.
+    pub fn print_json(&self, value: &impl serde::Serialize) -> Result<()> {
+        let text = serde_json::to_string_pretty(value).context("生成 JSON 失败")?;
+        println!("{text}");
+        Ok(())
+    }
+
+    pub fn open_workspace(&self) -> Result<Workspace> {
+        let ws = Workspace::load(&self.workspace_dir)?;
+        for source in ws.sources.values() {
+            for pattern in &source.empty_globs {
+                self.warn(&format!(
+                    "gwq.yaml sources.{}：“{pattern}” 没有匹配任何文件，该表按空表处理",
+                    source.table
+                ));
+            }
+        }
+        Ok(ws)
+    }
+
+    /// Ingests whatever is stale, with a progress bar on a terminal.
+    pub fn ingest(&self, ws: &Workspace) -> Result<IngestSummary> {
+        let bar = crate::progress::IngestBar::new(self.progress);
+        let summary = crate::ingest::ingest_workspace(ws, &bar)?;
+        Ok(summary)
+    }
+
+    /// Every canonical table from the cache (unconfigured ones empty).
+    pub fn load_tables(&self, ws: &Workspace) -> Result<BTreeMap<Table, LoadedTable>> {
+        let mut out = BTreeMap::new();
+        for table in Table::ALL {
+            out.insert(table, crate::ingest::load_table(ws, table)?);
+        }
+        Ok(out)
+    }
+
+    /// The period asked for, else the workspace's service period.
+    pub fn period(&self, args: &PeriodArgs, ws: &Workspace) -> Result<Period> {
+        match args.resolve()? {
+            Some(p) => Ok(p),
+            None => ws.service_period.clone().context(
+                "未指定期间：请用 --month、--quarter、--year 或 --period 指定，或在 gwq.yaml 中设置 service_period",
+            ),
+        }
+    }
+
+    /// `-o DIR`, else `<workspace>/reports/<period>/`.
+    pub fn output_dir(&self, ws: &Workspace, period: &Period) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| ws.reports_dir(period))
+    }
+}
+
+/// Runs the command the user typed.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let ctx = Context::new(&cli);
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Demo(args) => demo::run(&ctx, args),
+        Command::Ingest(args) => ingest::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+    }
+}

@@ -1,0 +1,87 @@
+//! Small helpers between polars frames and plain Rust values: typed literals for
+//! times and dates, and typed column access with errors that say which step failed.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use polars::prelude::*;
+
+/// A polars error with the step that failed, for messages a person can act on.
+#[derive(Debug, thiserror::Error)]
+#[error("{step}失败：{source}")]
+pub struct FrameError {
+    pub step: String,
+    #[source]
+    pub source: PolarsError,
+}
+
+pub trait StepContext<T> {
+    /// Names the step of a polars call, so its error says what gwq was doing.
+    fn step(self, step: &str) -> Result<T, FrameError>;
+}
+
+impl<T> StepContext<T> for PolarsResult<T> {
+    fn step(self, step: &str) -> Result<T, FrameError> {
+        self.map_err(|source| FrameError {
+            step: step.to_string(),
+            source,
+        })
+    }
+}
+
+pub const MS: DataType = DataType::Datetime(TimeUnit::Milliseconds, None);
+
+pub fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
+}
+
+pub fn millis(dt: NaiveDateTime) -> i64 {
+    dt.and_utc().timestamp_millis()
+}
+
+pub fn from_millis(ms: i64) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.naive_utc())
+        .unwrap_or_default()
+}
+
+pub fn days(d: NaiveDate) -> i32 {
+    (d - epoch()).num_days() as i32
+}
+
+pub fn from_days(n: i32) -> NaiveDate {
+    epoch() + chrono::Duration::days(n as i64)
+}
+
+/// A datetime literal with the cache's millisecond unit.
+pub fn lit_time(dt: NaiveDateTime) -> Expr {
+    lit(millis(dt)).strict_cast(MS)
+}
+
+/// A date literal.
+pub fn lit_date(d: NaiveDate) -> Expr {
+    lit(days(d)).strict_cast(DataType::Date)
+}
+
+/// A column as optional strings.
+pub fn str_values(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, FrameError> {
+    let c = df.column(name).step(&format!("读取列 {name}"))?;
+    let s = c.str().step(&format!("读取列 {name}"))?;
+    Ok(s.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// A numeric, date or datetime column as optional i64 (dates as days, times as ms).
+pub fn i64_values(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>, FrameError> {
+    let c = df.column(name).step(&format!("读取列 {name}"))?;
+    let c = c.cast(&DataType::Int64).step(&format!("转换列 {name}"))?;
+    Ok(c.i64().step(&format!("读取列 {name}"))?.iter().collect())
+}
+
+pub fn f64_values(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, FrameError> {
+    let c = df.column(name).step(&format!("读取列 {name}"))?;
+    let c = c.cast(&DataType::Float64).step(&format!("转换列 {name}"))?;
+    Ok(c.f64().step(&format!("读取列 {name}"))?.iter().collect())
+}
+
+pub fn bool_values(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>, FrameError> {
+    let c = df.column(name).step(&format!("读取列 {name}"))?;
+    Ok(c.bool().step(&format!("读取列 {name}"))?.iter().collect())
+}

@@ -1,0 +1,28 @@
+//! gwq: the working tool of a third-party supervisor of a municipal e-government
+//! extranet (政务外网) and its 5G access service.
+//!
+//! Layers, and the way they depend (SPEC, STYLE.md):
+//! - `cli` (as typed) → `commands` (one file per subcommand; the only place that
+//!   touches the terminal, the environment and output paths);
+//! - `workspace` (gwq.yaml) and `ingest` (raw exports → canonical Parquet cache; the
+//!   only place raw headers exist);
+//! - domain modules that take frames and validated models and return typed results:
+//!   `audit` (数据稽核);
+//! - `report` renders results to xlsx; `output` writes files atomically.
+//!
+//! Shared vocabulary: `tables` (canonical tables), `period`, `findings`, `inventory`.
+
+pub mod audit;
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod findings;
+pub mod frame;
+pub mod ingest;
+pub mod inventory;
+pub mod output;
+pub mod period;
+pub mod progress;
+pub mod report;
+pub mod tables;
+pub mod workspace;

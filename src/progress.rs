@@ -1,0 +1,51 @@
+//! Progress bars for long work: shown only on a terminal and without `--no-progress`.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+
+/// A byte-counting bar for ingest, hidden when progress is off.
+pub struct IngestBar {
+    bar: ProgressBar,
+}
+
+impl IngestBar {
+    pub fn new(enabled: bool) -> IngestBar {
+        let bar = if enabled && std::io::stderr().is_terminal() {
+            let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{msg:30!} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} 剩余 {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b
+        } else {
+            ProgressBar::hidden()
+        };
+        IngestBar { bar }
+    }
+}
+
+impl crate::ingest::cache::Progress for IngestBar {
+    fn start_file(&self, display: &str, size: u64) {
+        self.bar.set_length(size);
+        self.bar.set_position(0);
+        self.bar.set_message(format!("导入 {display}"));
+    }
+
+    fn bytes(&self, n: u64) {
+        self.bar.set_position(n);
+    }
+
+    fn finish_file(&self) {
+        let len = self.bar.length().unwrap_or(0);
+        self.bar.set_position(len);
+    }
+}
+
+impl Drop for IngestBar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}

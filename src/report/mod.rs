@@ -1,0 +1,7 @@
+//! Rendering results for people. One neutral model (`model`) of sheets, tables and
+//! cells is built once from a result and rendered by `xlsx`; report content never
+//! reaches back into polars queries.
+
+pub mod check;
+pub mod model;
+pub mod xlsx;

@@ -1,0 +1,89 @@
+//! The neutral report model: a workbook of sheets, each a titled table of typed
+//! cells. Builders in this module's siblings fill it; renderers only draw it.
+
+/// One cell value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Empty,
+    Text(String),
+    Int(i64),
+    /// A number shown with the given decimals.
+    Number(f64, u8),
+    /// A percentage value (e.g. 99.5 means 99.5 %), shown with 2 decimals.
+    Percent(f64),
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Text(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Text(s)
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(s: Option<String>) -> Value {
+        s.map_or(Value::Empty, Value::Text)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(n: u64) -> Value {
+        Value::Int(n as i64)
+    }
+}
+
+impl From<Option<u64>> for Value {
+    fn from(n: Option<u64>) -> Value {
+        n.map_or(Value::Empty, |n| Value::Int(n as i64))
+    }
+}
+
+/// How a row is emphasised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowStyle {
+    #[default]
+    Normal,
+    /// A problem row (errors): light red.
+    Bad,
+    /// A row to look at (warnings): light yellow.
+    Warn,
+    /// A total row: bold.
+    Total,
+}
+
+/// A sheet: a title line, an optional note, then a table with a header row.
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    /// Sheet name (≤ 31 characters, no `[]:*?/\`).
+    pub name: String,
+    pub title: String,
+    pub note: Option<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<(RowStyle, Vec<Value>)>,
+}
+
+impl Sheet {
+    pub fn new(name: &str, title: &str, headers: &[&str]) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            title: title.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            ..Sheet::default()
+        }
+    }
+
+    pub fn push(&mut self, style: RowStyle, row: Vec<Value>) {
+        self.rows.push((style, row));
+    }
+}
+
+/// A workbook: sheets in order.
+#[derive(Debug, Clone, Default)]
+pub struct Workbook {
+    pub sheets: Vec<Sheet>,
+}
