@@ -38,11 +38,14 @@ pub fn time_filter(table: Table, column: &str, period: &Period) -> Expr {
 }
 
 pub fn rows_in_period(t: &LoadedTable, period: &Period) -> Result<u64, FrameError> {
-    count(t.frame.clone().filter(in_period(t.table, period)), "统计期间内行数")
+    let step = format!("统计 {} 期间内行数", t.table);
+    count(t.frame.clone().filter(in_period(t.table, period)), &step)
 }
 
 fn count(lf: LazyFrame, step: &str) -> Result<u64, FrameError> {
-    let df = lf.select([len().alias("n")]).collect().step(step)?;
+    // Not `len()`: over several concatenated files polars 0.55 rewrites it to a sum
+    // through UInt128, which this build of polars does not have. `_row` is never null.
+    let df = lf.select([col(ROW_COLUMN).count().alias("n")]).collect().step(step)?;
     Ok(frame::i64_values(&df, "n")?.first().copied().flatten().unwrap_or(0) as u64)
 }
 

@@ -338,7 +338,6 @@ pub fn write_security(root: &Path, world: &World, seed: u64, defects: bool, trut
         if let Out::Date(d) = bad[3] {
             let wrong = d.with_year(d.year() + 6).unwrap_or(d);
             bad[3] = date(wrong);
-            bad[4] = date(wrong + Duration::days(30));
             bad[5] = Out::Empty;
         }
         rows.push(bad);

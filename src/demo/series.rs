@@ -202,7 +202,8 @@ pub fn write_samples(root: &Path, world: &World, seed: u64, interval: u32, defec
                 _ => None,
             };
             if let Some((code, column)) = code {
-                truth.plant(Planted::row(code, "samples", rel, row, column, Some(&l.line_id)));
+                let line_id = (twist != Twist::NoLineId).then_some(l.line_id.as_str());
+                truth.plant(Planted::row(code, "samples", rel, row, column, line_id));
             }
             match twist {
                 Twist::RepeatExact => {

@@ -318,7 +318,7 @@ pub fn load_table(ws: &Workspace, table: Table) -> Result<LoadedTable, IngestErr
         let path = dir.join(&entry.cache_file);
         let lf = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
             .map_err(|e| IngestError::Cache(format!("读取缓存 {} 失败：{e}", path.display())))?
-            .with_column(lit(i as u32).alias(SOURCE_COLUMN));
+            .with_column(lit(i as u32).strict_cast(DataType::UInt32).alias(SOURCE_COLUMN));
         frames.push(lf);
     }
     let frame = if frames.is_empty() {

@@ -1,0 +1,33 @@
+# gwq — the two commands a newcomer needs: `make demo` and `make test`.
+CARGO ?= cargo
+GWQ := target/release/gwq
+BENCH_DIR ?= bench-data
+
+.PHONY: build test demo bench samples clean
+
+build:
+	$(CARGO) build --release
+
+## test: formatting, lints and every test (what CI runs)
+test:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) test --all-targets
+
+## demo: the main job on the bundled samples/ workspace
+demo: build
+	$(GWQ) -w samples --no-progress check --quarter 2025Q3
+
+## samples: regenerate the committed samples/ workspace (deterministic)
+samples: build
+	rm -rf samples.new
+	$(GWQ) demo samples.new --lines 16 --days 92 --interval 15 --seed 7
+	rm -rf samples && mv samples.new samples
+
+## bench: ingest and audit speed on generated data (not part of the tests)
+bench: build
+	scripts/bench.sh $(GWQ) $(BENCH_DIR)
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BENCH_DIR)
