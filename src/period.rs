@@ -161,7 +161,10 @@ mod tests {
         let feb: Period = "2024-02".parse().unwrap();
         assert_eq!(feb.end, d("2024-02-29"));
         let y: Period = "2025".parse().unwrap();
-        assert_eq!((y.start, y.end, y.days()), (d("2025-01-01"), d("2025-12-31"), 365));
+        assert_eq!(
+            (y.start, y.end, y.days()),
+            (d("2025-01-01"), d("2025-12-31"), 365)
+        );
         let r: Period = "2025-07-01..2026-06-30".parse().unwrap();
         assert_eq!(r.days(), 365);
         assert_eq!(r.file_label(), "2025-07-01_2026-06-30");
@@ -170,7 +173,14 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["2025Q5", "2025-13", "25-08", "2026-01-01..2025-01-01", "Q3", ""] {
+        for bad in [
+            "2025Q5",
+            "2025-13",
+            "25-08",
+            "2026-01-01..2025-01-01",
+            "Q3",
+            "",
+        ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }

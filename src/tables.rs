@@ -156,7 +156,14 @@ macro_rules! col {
 const LINE_ALIASES: ColumnDef = col!(
     "line_id",
     Str,
-    ["线路编号", "电路编号", "专线编号", "接入点编号", "线路ID", "电路代号"]
+    [
+        "线路编号",
+        "电路编号",
+        "专线编号",
+        "接入点编号",
+        "线路ID",
+        "电路代号"
+    ]
 );
 
 pub static TABLES: &[TableDef] = &[
@@ -169,7 +176,11 @@ pub static TABLES: &[TableDef] = &[
             col!("unit", Str, ["单位名称", "用户单位", "单位"]),
             col!("district", Str, ["所属区", "区县", "行政区", "所属区县"]),
             col!("access_type", AccessType, ["接入方式", "接入类型"]),
-            col!("bandwidth_mbps", Mbps, ["带宽", "签约带宽", "带宽(M)", "带宽(Mbps)"]),
+            col!(
+                "bandwidth_mbps",
+                Mbps,
+                ["带宽", "签约带宽", "带宽(M)", "带宽(Mbps)"]
+            ),
             col!("room_id", Str, ["机房", "机房编号"]),
             col!("opened_on", Date, ["开通日期"]),
             col!("closed_on", Date, ["拆机日期", "撤销日期"]),
@@ -418,7 +429,11 @@ pub static TABLES: &[TableDef] = &[
         name: "sim_cards",
         title: "号卡",
         columns: &[
-            col!("card_id", Str, ["号卡", "卡号", "ICCID", "号码", "号卡编号"]),
+            col!(
+                "card_id",
+                Str,
+                ["号卡", "卡号", "ICCID", "号码", "号卡编号"]
+            ),
             col!("unit", Str, ["单位名称", "用户单位", "单位"]),
             col!("requested_on", Date, ["申请日期"]),
             col!("activated_on", Date, ["开通日期", "激活日期"]),
@@ -439,7 +454,11 @@ pub static TABLES: &[TableDef] = &[
             col!("card_id", Str, ["号卡", "卡号", "ICCID", "号码"]),
             col!("cell_id", Str, ["小区", "小区编号", "小区ID"]),
             col!("reg_success_pct", Float, ["注册成功率"]),
-            col!("session_success_pct", Float, ["会话建立成功率", "PDU会话建立成功率"]),
+            col!(
+                "session_success_pct",
+                Float,
+                ["会话建立成功率", "PDU会话建立成功率"]
+            ),
             col!("dl_mbps", Float, ["下行速率"]),
             col!("ul_mbps", Float, ["上行速率"]),
             col!("latency_ms", Float, ["时延", "时延(ms)"]),

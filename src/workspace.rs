@@ -237,10 +237,7 @@ fn validate(root: &Path, path: &Path, raw: RawWorkspace) -> Result<Workspace, Wo
             .billing_rules
             .map(|r| existing("billing_rules", &r))
             .transpose()?,
-        calendar: raw
-            .calendar
-            .map(|r| existing("calendar", &r))
-            .transpose()?,
+        calendar: raw.calendar.map(|r| existing("calendar", &r)).transpose()?,
         problems: raw.problems.map(|r| root.join(r)),
     })
 }
@@ -349,7 +346,11 @@ mod tests {
     #[test]
     fn missing_plain_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "gwq.yaml", "name: t\nsources:\n  samples: gone.csv\n");
+        write(
+            dir.path(),
+            "gwq.yaml",
+            "name: t\nsources:\n  samples: gone.csv\n",
+        );
         let err = Workspace::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("sources.samples"), "{err}");
         assert!(err.contains("gone.csv"), "{err}");
@@ -358,7 +359,11 @@ mod tests {
     #[test]
     fn unknown_table_and_column_alias_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "gwq.yaml", "name: t\nsources:\n  sample: x.csv\n");
+        write(
+            dir.path(),
+            "gwq.yaml",
+            "name: t\nsources:\n  sample: x.csv\n",
+        );
         let err = Workspace::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("sources.sample"), "{err}");
         write(

@@ -78,8 +78,21 @@ impl CheckReport {
     /// Pooled coverage over all lines: Σ received ÷ Σ expected.
     pub fn coverage_pct(&self) -> Option<f64> {
         let expected: u64 = self.coverage.iter().map(|c| c.expected).sum();
-        let received: u64 = self.coverage.iter().map(|c| c.received.min(c.expected)).sum();
+        let received: u64 = self
+            .coverage
+            .iter()
+            .map(|c| c.received.min(c.expected))
+            .sum();
         (expected > 0).then(|| 100.0 * received as f64 / expected as f64)
+    }
+}
+
+/// Whether a source file may hold rows of the period (files without a readable time
+/// range are always included).
+fn overlaps(entry: &crate::ingest::SourceEntry, period: &Period) -> bool {
+    match (entry.stats.time_min, entry.stats.time_max) {
+        (Some(lo), Some(hi)) => lo < period.end_time() && period.start_time() <= hi,
+        _ => true,
     }
 }
 
@@ -98,11 +111,26 @@ pub fn run_check(
 
     for (table, loaded) in tables {
         // Findings of the ingest step: parse, missing_required, streaming duplicates.
-        for entry in &loaded.files {
+        // A finding whose row has no readable time belongs to every period.
+        for entry in loaded.files.iter().filter(|e| overlaps(e, period)) {
             for (code, n) in &entry.stats.finding_counts {
-                *counts.entry(*code).or_default() += n;
+                let listed = entry
+                    .findings
+                    .iter()
+                    .filter(|f| f.finding.code == *code)
+                    .count() as u64;
+                *counts.entry(*code).or_default() += n - listed;
             }
-            ingest_findings.extend(entry.findings.iter().cloned());
+            ingest_findings.extend(
+                entry
+                    .findings
+                    .iter()
+                    .filter(|f| {
+                        f.time
+                            .is_none_or(|t| period.start_time() <= t && t < period.end_time())
+                    })
+                    .map(|f| f.finding.clone()),
+            );
         }
         let rows_in_period = rows::rows_in_period(loaded, period)?;
         summaries.push(TableSummary {
@@ -113,7 +141,12 @@ pub fn run_check(
             rows_rejected: loaded.files.iter().map(|e| e.stats.rows_rejected).sum(),
             rows_in_period,
         });
-        let mut exact: u64 = loaded.files.iter().map(|e| e.stats.exact_duplicates).sum();
+        let mut exact: u64 = loaded
+            .files
+            .iter()
+            .filter(|e| overlaps(e, period))
+            .map(|e| e.stats.exact_duplicates)
+            .sum();
         let global_dedup = *table != Table::Samples || samples_need_global_dedup(loaded);
         if global_dedup && !table.def().key.is_empty() {
             let (dups, n) = rows::duplicates(loaded, period)?;
@@ -143,16 +176,14 @@ pub fn run_check(
         findings.extend(result.findings);
     }
 
-    // Ingest findings were counted at ingest (the listed ones and those beyond the
-    // cap); findings made here are counted as they are.
+    // Listed findings are counted here; `counts` already holds those beyond the cap.
+    findings.extend(ingest_findings);
     for f in &findings {
         *counts.entry(f.code).or_default() += 1;
     }
-    findings.extend(ingest_findings);
     findings.sort_by(|a, b| {
-        (a.severity, a.code, &a.table, &a.file, a.row, &a.line_id).cmp(&(
-            b.severity, b.code, &b.table, &b.file, b.row, &b.line_id,
-        ))
+        (a.severity, a.code, &a.table, &a.file, a.row, &a.line_id)
+            .cmp(&(b.severity, b.code, &b.table, &b.file, b.row, &b.line_id))
     });
     Ok(CheckReport {
         period: period.label().to_string(),

@@ -45,8 +45,15 @@ pub fn rows_in_period(t: &LoadedTable, period: &Period) -> Result<u64, FrameErro
 fn count(lf: LazyFrame, step: &str) -> Result<u64, FrameError> {
     // Not `len()`: over several concatenated files polars 0.55 rewrites it to a sum
     // through UInt128, which this build of polars does not have. `_row` is never null.
-    let df = lf.select([col(ROW_COLUMN).count().alias("n")]).collect().step(step)?;
-    Ok(frame::i64_values(&df, "n")?.first().copied().flatten().unwrap_or(0) as u64)
+    let df = lf
+        .select([col(ROW_COLUMN).count().alias("n")])
+        .collect()
+        .step(step)?;
+    Ok(frame::i64_values(&df, "n")?
+        .first()
+        .copied()
+        .flatten()
+        .unwrap_or(0) as u64)
 }
 
 /// Builds findings from collected rows: `message(i)` words each one.
@@ -101,9 +108,7 @@ fn offending_rows(
     let more = Finding::new(
         code,
         t.table.name(),
-        format!(
-            "{what}：共 {total} 行，仅列出前 {LISTED_PER_CHECK} 行",
-        ),
+        format!("{what}：共 {total} 行，仅列出前 {LISTED_PER_CHECK} 行",),
     );
     Ok((df.head(Some(LISTED_PER_CHECK as usize)), Some(more)))
 }
@@ -130,13 +135,19 @@ pub fn duplicates(t: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64
         .filter(col("_n").gt(lit(1)))
         .with_column(
             concat_str(
-                def.key.iter().map(|k| col(*k).cast(DataType::String)).collect::<Vec<_>>(),
+                def.key
+                    .iter()
+                    .map(|k| col(*k).cast(DataType::String))
+                    .collect::<Vec<_>>(),
                 " / ",
                 true,
             )
             .alias("_key"),
         )
-        .sort(["_key", SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
+        .sort(
+            ["_key", SOURCE_COLUMN, ROW_COLUMN],
+            SortMultipleOptions::default(),
+        )
         .collect()
         .step("查找重复记录")?;
     let keys = frame::str_values(&df, "_key")?;
@@ -159,7 +170,9 @@ pub fn duplicates(t: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64
     let key_name = def.key.join("+");
     let findings = to_findings(t, &dups, Code::Duplicate, Some(def.key[0]), |i| {
         let (k, first) = &notes[i];
-        let at = first.map(|r| format!("（首次出现于第 {r} 行）")).unwrap_or_default();
+        let at = first
+            .map(|r| format!("（首次出现于第 {r} 行）"))
+            .unwrap_or_default();
         format!("{key_name} = {k} 重复出现且取值不同{at}")
     })?;
     Ok((findings, total - n_distinct))
@@ -239,13 +252,32 @@ pub fn out_of_range(
         if r.max.is_finite() {
             bad = bad.or(c.gt(lit(r.max)));
         }
-        let what = format!("{} 超出合理范围 [{}, {}]", r.column, fmt_bound(r.min), fmt_bound(r.max));
-        let (df, more) = offending_rows(t, in_p.clone().filter(bad), Code::OutOfRange, &what, "检查数值范围")?;
+        let what = format!(
+            "{} 超出合理范围 [{}, {}]",
+            r.column,
+            fmt_bound(r.min),
+            fmt_bound(r.max)
+        );
+        let (df, more) = offending_rows(
+            t,
+            in_p.clone().filter(bad),
+            Code::OutOfRange,
+            &what,
+            "检查数值范围",
+        )?;
         let values = frame::f64_values(&df, r.column)?;
-        out.extend(to_findings(t, &df, Code::OutOfRange, Some(r.column), |i| {
-            let v = values[i].map(crate::ingest::values::format_number).unwrap_or_default();
-            format!("{} = {v}，{what}", r.column)
-        })?);
+        out.extend(to_findings(
+            t,
+            &df,
+            Code::OutOfRange,
+            Some(r.column),
+            |i| {
+                let v = values[i]
+                    .map(crate::ingest::values::format_number)
+                    .unwrap_or_default();
+                format!("{} = {v}，{what}", r.column)
+            },
+        )?);
         out.extend(more);
     }
     if t.table == Table::Samples && !inventory.is_empty() {
@@ -276,7 +308,8 @@ fn over_bandwidth(
     inventory: &Inventory,
 ) -> Result<Vec<Finding>, FrameError> {
     let inv = inventory_frame(inventory)?;
-    let peak = polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")?;
+    let peak =
+        polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")?;
     let bad = lf
         .join(
             inv.lazy(),
@@ -314,7 +347,11 @@ fn dates_far_from_period(t: &LoadedTable, period: &Period) -> Result<Vec<Finding
             ColType::Date => (lit_date(lo), lit_date(hi)),
             ColType::DateTime => (
                 lit_time(lo.and_hms_opt(0, 0, 0).expect("midnight")),
-                lit_time((hi + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight")),
+                lit_time(
+                    (hi + chrono::Duration::days(1))
+                        .and_hms_opt(0, 0, 0)
+                        .expect("midnight"),
+                ),
             ),
             _ => continue,
         };
@@ -323,12 +360,20 @@ fn dates_far_from_period(t: &LoadedTable, period: &Period) -> Result<Vec<Finding
             _ => col(c.name).lt(lo_e).or(col(c.name).gt_eq(hi_e)),
         };
         let what = format!("{} 的日期距期间 {} 超过一年", c.name, period.label());
-        let (df, more) = offending_rows(t, t.frame.clone().filter(bad), Code::OutOfRange, &what, "检查日期范围")?;
+        let (df, more) = offending_rows(
+            t,
+            t.frame.clone().filter(bad),
+            Code::OutOfRange,
+            &what,
+            "检查日期范围",
+        )?;
         let vals = frame::i64_values(&df, c.name)?;
         out.extend(to_findings(t, &df, Code::OutOfRange, Some(c.name), |i| {
             let shown = match (c.ty, vals[i]) {
                 (ColType::Date, Some(d)) => frame::from_days(d as i32).to_string(),
-                (_, Some(ms)) => frame::from_millis(ms).format("%Y-%m-%d %H:%M:%S").to_string(),
+                (_, Some(ms)) => frame::from_millis(ms)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
                 _ => String::new(),
             };
             format!("{} = {shown}，{what}（{lo} 至 {hi} 之外）", c.name)
@@ -354,7 +399,9 @@ pub fn time_order(t: &LoadedTable, period: &Period) -> Result<Vec<Finding>, Fram
         let ty = t.table.def().column(start).map(|c| c.ty);
         let show = |v: Option<i64>| match (ty, v) {
             (Some(ColType::Date), Some(d)) => frame::from_days(d as i32).to_string(),
-            (_, Some(ms)) => frame::from_millis(ms).format("%Y-%m-%d %H:%M:%S").to_string(),
+            (_, Some(ms)) => frame::from_millis(ms)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
             _ => String::new(),
         };
         out.extend(to_findings(t, &df, Code::TimeOrder, Some(end), |i| {

@@ -85,7 +85,14 @@ fn outage_windows(
     let df = t
         .frame
         .clone()
-        .select([col("line_id"), col("start"), col("end"), col("planned"), col(SOURCE_COLUMN), col(ROW_COLUMN)])
+        .select([
+            col("line_id"),
+            col("start"),
+            col("end"),
+            col("planned"),
+            col(SOURCE_COLUMN),
+            col(ROW_COLUMN),
+        ])
         .collect()
         .step("读取中断事件")?;
     let lines = frame::str_values(&df, "line_id")?;
@@ -96,7 +103,9 @@ fn outage_windows(
     let rows = frame::i64_values(&df, ROW_COLUMN)?;
     let period_end = millis(period.end_time());
     for i in 0..df.height() {
-        let (Some(line), Some(start)) = (&lines[i], starts[i]) else { continue };
+        let (Some(line), Some(start)) = (&lines[i], starts[i]) else {
+            continue;
+        };
         let end = ends[i].unwrap_or(period_end.max(start));
         by_line.entry(line.clone()).or_default().push(Window {
             start,
@@ -121,7 +130,12 @@ fn fault_windows(
     let df = t
         .frame
         .clone()
-        .select([col("line_id"), col("reported_at"), col("restored_at"), col("closed_at")])
+        .select([
+            col("line_id"),
+            col("reported_at"),
+            col("restored_at"),
+            col("closed_at"),
+        ])
         .collect()
         .step("读取故障工单")?;
     let lines = frame::str_values(&df, "line_id")?;
@@ -130,7 +144,9 @@ fn fault_windows(
     let clo = frame::i64_values(&df, "closed_at")?;
     let period_end = millis(period.end_time());
     for i in 0..df.height() {
-        let (Some(line), Some(s)) = (&lines[i], rep[i]) else { continue };
+        let (Some(line), Some(s)) = (&lines[i], rep[i]) else {
+            continue;
+        };
         let e = res[i].or(clo[i]).unwrap_or(period_end);
         by_line.entry(line.clone()).or_default().push((s, e.max(s)));
     }
@@ -195,11 +211,20 @@ pub fn sequence_checks(
         .frame
         .clone()
         .filter(super::rows::in_period(Table::Samples, period))
-        .select([col("line_id"), col("time"), col("reachable"), col(SOURCE_COLUMN), col(ROW_COLUMN)]);
+        .select([
+            col("line_id"),
+            col("time"),
+            col("reachable"),
+            col(SOURCE_COLUMN),
+            col(ROW_COLUMN),
+        ]);
     if samples_need_global_dedup(samples) {
         lf = lf
             .sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
-            .unique_stable_generic(Some(vec![col("line_id"), col("time")]), UniqueKeepStrategy::First);
+            .unique_stable_generic(
+                Some(vec![col("line_id"), col("time")]),
+                UniqueKeepStrategy::First,
+            );
     }
     let df = lf
         .sort(["line_id", "time"], SortMultipleOptions::default())
@@ -207,21 +232,32 @@ pub fn sequence_checks(
         .step("整理采样序列")?;
     let mut by_line: BTreeMap<String, LineSamples> = BTreeMap::new();
     {
-        let ids = df.column("line_id").step("读取采样")?.str().step("读取采样")?;
+        let ids = df
+            .column("line_id")
+            .step("读取采样")?
+            .str()
+            .step("读取采样")?;
         let times = frame::i64_values(&df, "time")?;
         let reach = frame::bool_values(&df, "reachable")?;
         let srcs = frame::i64_values(&df, SOURCE_COLUMN)?;
         let rows = frame::i64_values(&df, ROW_COLUMN)?;
         let mut current: Option<(&str, LineSamples)> = None;
         for (i, id) in ids.iter().enumerate() {
-            let (Some(id), Some(t)) = (id, times[i]) else { continue };
+            let (Some(id), Some(t)) = (id, times[i]) else {
+                continue;
+            };
             if current.as_ref().is_none_or(|(c, _)| *c != id) {
                 if let Some((c, s)) = current.take() {
                     by_line.insert(c.to_string(), s);
                 }
                 current = Some((
                     id,
-                    LineSamples { times: Vec::new(), reachable: Vec::new(), srcs: Vec::new(), rows: Vec::new() },
+                    LineSamples {
+                        times: Vec::new(),
+                        reachable: Vec::new(),
+                        srcs: Vec::new(),
+                        rows: Vec::new(),
+                    },
                 ));
             }
             let s = &mut current.as_mut().expect("set above").1;
@@ -234,7 +270,11 @@ pub fn sequence_checks(
             by_line.insert(c.to_string(), s);
         }
     }
-    let all_times: Vec<i64> = by_line.values().take(50).flat_map(|s| s.times.iter().copied()).collect();
+    let all_times: Vec<i64> = by_line
+        .values()
+        .take(50)
+        .flat_map(|s| s.times.iter().copied())
+        .collect();
     let table_interval = by_line
         .values()
         .find_map(|s| modal_interval(&s.times))
@@ -244,7 +284,10 @@ pub fn sequence_checks(
     let outage_table = outages;
     let outages = outage_windows(outages, period)?;
     let faults = fault_windows(faults, period)?;
-    let mut result = SequenceResult { coverage: Vec::new(), findings: Vec::new() };
+    let mut result = SequenceResult {
+        coverage: Vec::new(),
+        findings: Vec::new(),
+    };
 
     // Lines to audit: those with samples, and active fibre lines that should have them.
     let mut line_ids: Vec<&String> = by_line.keys().collect();
@@ -257,7 +300,12 @@ pub fn sequence_checks(
         }
     }
     line_ids.sort();
-    let empty = LineSamples { times: vec![], reachable: vec![], srcs: vec![], rows: vec![] };
+    let empty = LineSamples {
+        times: vec![],
+        reachable: vec![],
+        srcs: vec![],
+        rows: vec![],
+    };
     for id in line_ids {
         let Some(line) = inventory.get(id) else {
             continue; // unknown lines are reported by `unknown_line`
@@ -283,7 +331,11 @@ pub fn sequence_checks(
             .iter()
             .filter(|t| (a..b).contains(*t) && !inside(&planned, **t))
             .count() as u64;
-        let pct = if expected == 0 { 100.0 } else { 100.0 * received as f64 / expected as f64 };
+        let pct = if expected == 0 {
+            100.0
+        } else {
+            100.0 * received as f64 / expected as f64
+        };
         result.coverage.push(LineCoverage {
             line_id: id.clone(),
             expected,
@@ -306,8 +358,17 @@ pub fn sequence_checks(
             });
         }
         result.findings.extend(gaps(samples, id, s, a, b, interval));
-        result.findings.extend(unreachable_runs(samples, id, s, interval, windows, faults.get(id)));
-        result.findings.extend(outages_contradicted(outage_table, id, s, windows, (a, b)));
+        result.findings.extend(unreachable_runs(
+            samples,
+            id,
+            s,
+            interval,
+            windows,
+            faults.get(id),
+        ));
+        result
+            .findings
+            .extend(outages_contradicted(outage_table, id, s, windows, (a, b)));
     }
     Ok(result)
 }
@@ -340,7 +401,12 @@ fn gaps(t: &LoadedTable, id: &str, s: &LineSamples, a: i64, b: i64, interval: i6
                 ..Finding::new(
                     Code::Gap,
                     "samples",
-                    format!("线路 {id} 自 {} 至 {} 无采样，缺失 {}", fmt_ms(from), fmt_ms(to), fmt_len(to - from)),
+                    format!(
+                        "线路 {id} 自 {} 至 {} 无采样，缺失 {}",
+                        fmt_ms(from),
+                        fmt_ms(to),
+                        fmt_len(to - from)
+                    ),
                 )
             });
         }
@@ -430,7 +496,10 @@ fn outages_contradicted(
         let lo = s.times.partition_point(|t| *t < start);
         let hi = s.times.partition_point(|t| *t < end);
         let n = hi - lo;
-        let up = s.reachable[lo..hi].iter().filter(|r| **r == Some(true)).count();
+        let up = s.reachable[lo..hi]
+            .iter()
+            .filter(|r| **r == Some(true))
+            .count();
         if n > 0 && up * 2 > n {
             let (file, sheet) = outages.map(|t| t.file_of(w.src)).unwrap_or((None, None));
             out.push(Finding {
@@ -461,7 +530,10 @@ mod tests {
 
     #[test]
     fn intervals_merge_as_a_union() {
-        assert_eq!(merge_intervals(vec![(5, 10), (0, 6), (20, 30), (30, 31)]), vec![(0, 10), (20, 31)]);
+        assert_eq!(
+            merge_intervals(vec![(5, 10), (0, 6), (20, 30), (30, 31)]),
+            vec![(0, 10), (20, 31)]
+        );
     }
 
     #[test]

@@ -15,30 +15,49 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<Outcome> {
     ctx.ingest(&ws)?;
     let tables = ctx.load_tables(&ws)?;
     let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
-    let options = CheckOptions { min_coverage: args.min_coverage };
+    let options = CheckOptions {
+        min_coverage: args.min_coverage,
+    };
     let report = run_check(&tables, &inventory, &period, &options)?;
 
     let dir = ctx.output_dir(&ws, &period);
     let xlsx = dir.join(format!("check-{}.xlsx", period.file_label()));
     let book = crate::report::check::workbook(&report, &ws.name);
-    crate::report::xlsx::write(&book, &xlsx).with_context(|| format!("无法写入 {}", xlsx.display()))?;
+    crate::report::xlsx::write(&book, &xlsx)
+        .with_context(|| format!("无法写入 {}", xlsx.display()))?;
     let json_path = dir.join(format!("check-{}.json", period.file_label()));
     let json = serde_json::to_vec_pretty(&report).context("生成 JSON 失败")?;
-    crate::output::write_atomic(&json_path, &json).with_context(|| format!("无法写入 {}", json_path.display()))?;
+    crate::output::write_atomic(&json_path, &json)
+        .with_context(|| format!("无法写入 {}", json_path.display()))?;
 
-    let (errors, warnings) = (report.count(Severity::Error), report.count(Severity::Warning));
-    ctx.say(&format!("数据稽核 {}：错误 {errors} 项，警告 {warnings} 项", period.label()));
+    let (errors, warnings) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+    );
+    ctx.say(&format!(
+        "数据稽核 {}：错误 {errors} 项，警告 {warnings} 项",
+        period.label()
+    ));
     for code in Code::ALL {
         let n = report.counts.get(&code).copied().unwrap_or(0);
         if n > 0 {
-            ctx.say(&format!("  {:<18} {:<10} {:>8}  {}", code.as_str(), code.title(), n, code.severity().label()));
+            ctx.say(&format!(
+                "  {:<18} {:<10} {:>8}  {}",
+                code.as_str(),
+                code.title(),
+                n,
+                code.severity().label()
+            ));
         }
     }
     for (table, n) in &report.dropped_exact_duplicates {
         ctx.say(&format!("  已剔除完全重复行：{table} {n} 行"));
     }
     if let Some(p) = report.coverage_pct() {
-        ctx.say(&format!("  采集覆盖率 {p:.2}%（{} 条线路）", report.coverage.len()));
+        ctx.say(&format!(
+            "  采集覆盖率 {p:.2}%（{} 条线路）",
+            report.coverage.len()
+        ));
     }
     if ctx.verbose {
         for f in report.findings.iter().take(50) {
@@ -54,5 +73,9 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<Outcome> {
         Some(FailOn::Error) => errors,
         Some(FailOn::Warning) => errors + warnings,
     };
-    Ok(if worst > 0 { Outcome::FindingsAtThreshold } else { Outcome::Done })
+    Ok(if worst > 0 {
+        Outcome::FindingsAtThreshold
+    } else {
+        Outcome::Done
+    })
 }

@@ -10,9 +10,14 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Outcome> {
         bail!("--lines、--days、--interval 须大于 0");
     }
     if args.dir.join(crate::workspace::WORKSPACE_FILE).exists() {
-        bail!("{} 已是工作区（有 gwq.yaml）：请换一个新目录", args.dir.display());
+        bail!(
+            "{} 已是工作区（有 gwq.yaml）：请换一个新目录",
+            args.dir.display()
+        );
     }
-    let start = args.start.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date"));
+    let start = args
+        .start
+        .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date"));
     let config = DemoConfig {
         lines: args.lines,
         days: args.days,
@@ -29,7 +34,14 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Outcome> {
         args.days,
         truth.period,
         truth.sample_rows,
-        if args.defects { format!("，植入问题 {} 处（见 demo-truth.json）", truth.findings.len()) } else { String::new() }
+        if args.defects {
+            format!(
+                "，植入问题 {} 处（见 demo-truth.json）",
+                truth.findings.len()
+            )
+        } else {
+            String::new()
+        }
     ));
     if ctx.json {
         ctx.print_json(&truth)?;

@@ -31,8 +31,18 @@ columns: {}                   # 额外的列名别名，例如 samples: { 平均
 "#;
 
 const FOLDERS: &[&str] = &[
-    "data/台账", "data/性能", "data/告警", "data/工单", "data/巡检", "data/安全",
-    "data/服务", "data/建设", "data/抽查", "data/5G", "ledger", "reports",
+    "data/台账",
+    "data/性能",
+    "data/告警",
+    "data/工单",
+    "data/巡检",
+    "data/安全",
+    "data/服务",
+    "data/建设",
+    "data/抽查",
+    "data/5G",
+    "ledger",
+    "reports",
 ];
 
 pub fn run(ctx: &Context, args: InitArgs) -> Result<Outcome> {

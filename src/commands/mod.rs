@@ -8,7 +8,7 @@ mod ingest;
 mod init;
 
 use crate::cli::{Cli, Command, PeriodArgs};
-use crate::ingest::{LoadedTable, IngestSummary};
+use crate::ingest::{IngestSummary, LoadedTable};
 use crate::period::Period;
 use crate::tables::Table;
 use crate::workspace::Workspace;
@@ -127,7 +127,9 @@ impl Context {
 
     /// `-o DIR`, else `<workspace>/reports/<period>/`.
     pub fn output_dir(&self, ws: &Workspace, period: &Period) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| ws.reports_dir(period))
+        self.output
+            .clone()
+            .unwrap_or_else(|| ws.reports_dir(period))
     }
 }
 

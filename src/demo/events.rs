@@ -10,7 +10,11 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use std::path::Path;
 
 fn title(table: &str, world: &World) -> String {
-    format!("{table}导出（{} 至 {}）", world.start.format("%Y-%m-%d"), world.end().format("%Y-%m-%d"))
+    format!(
+        "{table}导出（{} 至 {}）",
+        world.start.format("%Y-%m-%d"),
+        world.end().format("%Y-%m-%d")
+    )
 }
 
 fn text(s: &str) -> Out {
@@ -59,7 +63,16 @@ pub fn write_inventory(root: &Path, world: &World) -> Result<()> {
     xlsx(
         &root.join("data/台账/线路台账.xlsx"),
         Some("市级政务外网线路台账"),
-        &["线路编号", "单位名称", "所属区", "接入方式", "带宽", "机房编号", "开通日期", "拆机日期"],
+        &[
+            "线路编号",
+            "单位名称",
+            "所属区",
+            "接入方式",
+            "带宽",
+            "机房编号",
+            "开通日期",
+            "拆机日期",
+        ],
         &rows,
     )?;
     Ok(())
@@ -83,32 +96,72 @@ pub fn write_outages(root: &Path, world: &World, defects: bool, truth: &mut Trut
     let mut planted_line = None;
     if defects {
         // An outage the samples contradict: the line stayed reachable all along.
-        let fiber: Vec<_> = world.lines.iter().enumerate().filter(|(_, l)| l.fiber && l.closed_on.is_none() && l.opened_on <= world.start).collect();
+        let fiber: Vec<_> = world
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.fiber && l.closed_on.is_none() && l.opened_on <= world.start)
+            .collect();
         if let Some((i, l)) = fiber.get(3) {
             let day = (8..world.days as i64)
                 .find(|d| {
-                    let a = (world.start + Duration::days(*d)).and_hms_opt(8, 0, 0).expect("time");
-                    !world.outages.iter().any(|o| o.line == *i && o.start < a + Duration::hours(10) && a < o.end)
+                    let a = (world.start + Duration::days(*d))
+                        .and_hms_opt(8, 0, 0)
+                        .expect("time");
+                    !world
+                        .outages
+                        .iter()
+                        .any(|o| o.line == *i && o.start < a + Duration::hours(10) && a < o.end)
                 })
                 .unwrap_or(8);
-            let a = (world.start + Duration::days(day)).and_hms_opt(9, 0, 0).expect("time");
-            rows.push(vec![text(&l.line_id), time(a), time(a + Duration::minutes(60)), text("否"), text("设备故障")]);
+            let a = (world.start + Duration::days(day))
+                .and_hms_opt(9, 0, 0)
+                .expect("time");
+            rows.push(vec![
+                text(&l.line_id),
+                time(a),
+                time(a + Duration::minutes(60)),
+                text("否"),
+                text("设备故障"),
+            ]);
             planted_line = Some(l.line_id.clone());
         }
     }
-    let first = xlsx(&root.join(rel), Some(&title("中断事件", world)), &["线路编号", "开始时间", "结束时间", "是否计划", "原因"], &rows)?;
+    let first = xlsx(
+        &root.join(rel),
+        Some(&title("中断事件", world)),
+        &["线路编号", "开始时间", "结束时间", "是否计划", "原因"],
+        &rows,
+    )?;
     if let Some(id) = planted_line {
-        truth.plant(Planted::row("inconsistent", "outages", rel, first + rows.len() as u64 - 1, "start", Some(&id)));
+        truth.plant(Planted::row(
+            "inconsistent",
+            "outages",
+            rel,
+            first + rows.len() as u64 - 1,
+            "start",
+            Some(&id),
+        ));
     }
     Ok(())
 }
 
-pub fn write_faults(root: &Path, world: &World, seed: u64, defects: bool, truth: &mut Truth) -> Result<()> {
+pub fn write_faults(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<()> {
     let mut rng = Rng::stream(seed, "faults");
     let rel = "data/工单/故障工单.xlsx";
     let mut rows = Vec::new();
     let mut n = 0;
-    let mut ticket = |rng: &mut Rng, line: &str, fiber: bool, reported: NaiveDateTime, restored: NaiveDateTime| {
+    let mut ticket = |rng: &mut Rng,
+                      line: &str,
+                      fiber: bool,
+                      reported: NaiveDateTime,
+                      restored: NaiveDateTime| {
         n += 1;
         let severity = *rng.pick(&["一级", "二级", "二级", "三级", "三级"]);
         let responded = reported + Duration::minutes(rng.int(3, 25));
@@ -136,7 +189,8 @@ pub fn write_faults(root: &Path, world: &World, seed: u64, defects: bool, truth:
     // 5G faults are reported by users; no outage record behind them.
     for l in world.lines.iter().filter(|l| !l.fiber) {
         if rng.chance((world.days as f64 / 120.0).min(0.9)) {
-            let at = world.start_time() + Duration::minutes(rng.int(600, world.days as i64 * 1440 - 2000));
+            let at = world.start_time()
+                + Duration::minutes(rng.int(600, world.days as i64 * 1440 - 2000));
             if l.active_at(at) {
                 let restored = at + Duration::minutes(rng.int(40, 400));
                 rows.push(ticket(&mut rng, &l.line_id, false, at, restored));
@@ -174,21 +228,51 @@ pub fn write_faults(root: &Path, world: &World, seed: u64, defects: bool, truth:
         unknown[0] = text("GZ-UNKNOWN-1");
         unknown[1] = text("SH-XX-8888");
         rows.push(unknown);
-        planted.push(("unknown_line", "line_id", rows.len() - 1, Some("SH-XX-8888")));
+        planted.push((
+            "unknown_line",
+            "line_id",
+            rows.len() - 1,
+            Some("SH-XX-8888"),
+        ));
     }
     let first = xlsx(
         &root.join(rel),
         Some(&title("故障工单", world)),
-        &["工单号", "线路编号", "接入方式", "故障等级", "报障时间", "响应时间", "到场时间", "恢复时间", "归档时间", "故障原因", "是否满意"],
+        &[
+            "工单号",
+            "线路编号",
+            "接入方式",
+            "故障等级",
+            "报障时间",
+            "响应时间",
+            "到场时间",
+            "恢复时间",
+            "归档时间",
+            "故障原因",
+            "是否满意",
+        ],
         &rows,
     )?;
     for (code, column, index, line) in planted {
-        truth.plant(Planted::row(code, "faults", rel, first + index as u64, column, line));
+        truth.plant(Planted::row(
+            code,
+            "faults",
+            rel,
+            first + index as u64,
+            column,
+            line,
+        ));
     }
     Ok(())
 }
 
-pub fn write_provisioning(root: &Path, world: &World, seed: u64, defects: bool, truth: &mut Truth) -> Result<()> {
+pub fn write_provisioning(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<()> {
     let mut rng = Rng::stream(seed, "provisioning");
     let rel = "data/工单/开通工单.xlsx";
     let mut rows = Vec::new();
@@ -196,7 +280,10 @@ pub fn write_provisioning(root: &Path, world: &World, seed: u64, defects: bool, 
         let (kind, requested) = if l.opened_on > world.start {
             ("新装", l.opened_on - Duration::days(rng.int(8, 14)))
         } else if i % 7 == 3 {
-            (*rng.pick(&["扩容", "移机"]), world.start + Duration::days(rng.int(0, world.days as i64 - 20)))
+            (
+                *rng.pick(&["扩容", "移机"]),
+                world.start + Duration::days(rng.int(0, world.days as i64 - 20)),
+            )
         } else {
             continue;
         };
@@ -226,11 +313,26 @@ pub fn write_provisioning(root: &Path, world: &World, seed: u64, defects: bool, 
     let first = xlsx(
         &root.join(rel),
         Some(&title("开通工单", world)),
-        &["工单号", "线路编号", "单位名称", "类型", "申请日期", "承诺日期", "完成日期"],
+        &[
+            "工单号",
+            "线路编号",
+            "单位名称",
+            "类型",
+            "申请日期",
+            "承诺日期",
+            "完成日期",
+        ],
         &rows,
     )?;
     if let Some(i) = planted {
-        truth.plant(Planted::row("time_order", "provisioning", rel, first + i as u64, "completed_on", None));
+        truth.plant(Planted::row(
+            "time_order",
+            "provisioning",
+            rel,
+            first + i as u64,
+            "completed_on",
+            None,
+        ));
     }
     Ok(())
 }
@@ -248,7 +350,13 @@ fn months(world: &World) -> Vec<NaiveDate> {
     out
 }
 
-pub fn write_inspections(root: &Path, world: &World, seed: u64, defects: bool, truth: &mut Truth) -> Result<()> {
+pub fn write_inspections(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<()> {
     let mut rng = Rng::stream(seed, "inspections");
     let rel = "data/巡检/机房巡检.xlsx";
     let mut rows = Vec::new();
@@ -275,9 +383,21 @@ pub fn write_inspections(root: &Path, world: &World, seed: u64, defects: bool, t
         rows.push(bad);
         planted = Some(rows.len() - 1);
     }
-    let first = xlsx(&root.join(rel), Some(&title("机房巡检", world)), &["机房编号", "计划日期", "完成日期", "发现问题数", "报告提交"], &rows)?;
+    let first = xlsx(
+        &root.join(rel),
+        Some(&title("机房巡检", world)),
+        &["机房编号", "计划日期", "完成日期", "发现问题数", "报告提交"],
+        &rows,
+    )?;
     if let Some(i) = planted {
-        truth.plant(Planted::row("parse", "inspections", rel, first + i as u64, "done_on", None));
+        truth.plant(Planted::row(
+            "parse",
+            "inspections",
+            rel,
+            first + i as u64,
+            "done_on",
+            None,
+        ));
     }
     Ok(())
 }
@@ -285,7 +405,12 @@ pub fn write_inspections(root: &Path, world: &World, seed: u64, defects: bool, t
 pub fn write_drills(root: &Path, world: &World, seed: u64) -> Result<()> {
     let mut rng = Rng::stream(seed, "drills");
     let mut rows = Vec::new();
-    let scenarios = ["核心设备故障切换", "光缆中断应急", "网络安全事件处置", "机房断电应急"];
+    let scenarios = [
+        "核心设备故障切换",
+        "光缆中断应急",
+        "网络安全事件处置",
+        "机房断电应急",
+    ];
     for (k, m) in months(world).iter().enumerate() {
         if k % 3 != 1 {
             continue;
@@ -301,11 +426,22 @@ pub fn write_drills(root: &Path, world: &World, seed: u64) -> Result<()> {
             ]);
         }
     }
-    xlsx(&root.join("data/安全/应急演练.xlsx"), Some(&title("应急演练", world)), &["演练编号", "场景", "计划日期", "完成日期", "报告提交"], &rows)?;
+    xlsx(
+        &root.join("data/安全/应急演练.xlsx"),
+        Some(&title("应急演练", world)),
+        &["演练编号", "场景", "计划日期", "完成日期", "报告提交"],
+        &rows,
+    )?;
     Ok(())
 }
 
-pub fn write_security(root: &Path, world: &World, seed: u64, defects: bool, truth: &mut Truth) -> Result<()> {
+pub fn write_security(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<()> {
     let mut rng = Rng::stream(seed, "security");
     let rel = "data/安全/安全问题整改.xlsx";
     let mut rows = Vec::new();
@@ -346,23 +482,45 @@ pub fn write_security(root: &Path, world: &World, seed: u64, defects: bool, trut
     let first = xlsx(
         &root.join(rel),
         Some(&title("安全问题整改", world)),
-        &["问题编号", "来源", "等级", "发现日期", "整改期限", "整改完成日期", "复核通过"],
+        &[
+            "问题编号",
+            "来源",
+            "等级",
+            "发现日期",
+            "整改期限",
+            "整改完成日期",
+            "复核通过",
+        ],
         &rows,
     )?;
     if let Some(i) = planted {
-        truth.plant(Planted::row("out_of_range", "security", rel, first + i as u64, "found_on", None));
+        truth.plant(Planted::row(
+            "out_of_range",
+            "security",
+            rel,
+            first + i as u64,
+            "found_on",
+            None,
+        ));
     }
     Ok(())
 }
 
-pub fn write_complaints(root: &Path, world: &World, seed: u64, defects: bool, truth: &mut Truth) -> Result<()> {
+pub fn write_complaints(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<()> {
     let mut rng = Rng::stream(seed, "complaints");
     let rel = "data/服务/投诉.xlsx";
     let mut rows = Vec::new();
     for (k, m) in months(world).iter().enumerate() {
         for j in 0..rng.int(1, 4) {
             let l = rng.pick(&world.lines);
-            let received = m.and_hms_opt(9, 0, 0).expect("time") + Duration::minutes(rng.int(0, 25 * 1440));
+            let received =
+                m.and_hms_opt(9, 0, 0).expect("time") + Duration::minutes(rng.int(0, 25 * 1440));
             if received >= world.end_time() {
                 continue;
             }
@@ -391,11 +549,26 @@ pub fn write_complaints(root: &Path, world: &World, seed: u64, defects: bool, tr
     let first = xlsx(
         &root.join(rel),
         Some(&title("用户投诉", world)),
-        &["投诉编号", "单位名称", "接入方式", "受理时间", "办结时间", "有效投诉", "是否满意"],
+        &[
+            "投诉编号",
+            "单位名称",
+            "接入方式",
+            "受理时间",
+            "办结时间",
+            "有效投诉",
+            "是否满意",
+        ],
         &rows,
     )?;
     if let Some(i) = planted {
-        truth.plant(Planted::row("time_order", "complaints", rel, first + i as u64, "resolved_at", None));
+        truth.plant(Planted::row(
+            "time_order",
+            "complaints",
+            rel,
+            first + i as u64,
+            "resolved_at",
+            None,
+        ));
     }
     Ok(())
 }
@@ -416,7 +589,12 @@ pub fn write_surveys(root: &Path, world: &World, seed: u64) -> Result<()> {
             ]);
         }
     }
-    xlsx(&root.join("data/服务/满意度调查.xlsx"), Some(&title("满意度调查", world)), &["单位名称", "接入方式", "调查日期", "满意度得分"], &rows)?;
+    xlsx(
+        &root.join("data/服务/满意度调查.xlsx"),
+        Some(&title("满意度调查", world)),
+        &["单位名称", "接入方式", "调查日期", "满意度得分"],
+        &rows,
+    )?;
     Ok(())
 }
 
@@ -428,7 +606,11 @@ pub fn write_provider_reports(root: &Path, world: &World, seed: u64) -> Result<(
         if due > world.end() {
             continue;
         }
-        for (kind, access) in [("月度运维报告", "光纤"), ("网络性能分析报告", "光纤"), ("月度运维报告", "5G")] {
+        for (kind, access) in [
+            ("月度运维报告", "光纤"),
+            ("网络性能分析报告", "光纤"),
+            ("月度运维报告", "5G"),
+        ] {
             let late = rng.chance(0.08);
             rows.push(vec![
                 text(&format!("BG{}-{}-{}", m.format("%Y%m"), kind, access)),
@@ -443,7 +625,14 @@ pub fn write_provider_reports(root: &Path, world: &World, seed: u64) -> Result<(
     xlsx(
         &root.join("data/服务/服务商报告.xlsx"),
         Some(&title("服务商报告", world)),
-        &["报告编号", "报告类型", "接入方式", "应交日期", "提交日期", "审核通过"],
+        &[
+            "报告编号",
+            "报告类型",
+            "接入方式",
+            "应交日期",
+            "提交日期",
+            "审核通过",
+        ],
         &rows,
     )?;
     Ok(())
@@ -452,25 +641,48 @@ pub fn write_provider_reports(root: &Path, world: &World, seed: u64) -> Result<(
 pub fn write_projects(root: &Path, world: &World, seed: u64) -> Result<()> {
     let mut rng = Rng::stream(seed, "projects");
     let mut rows = Vec::new();
-    let names = ["核心节点扩容工程", "区级汇聚链路改造", "5G专网接入工程", "机房动力改造", "骨干光缆迁改"];
+    let names = [
+        "核心节点扩容工程",
+        "区级汇聚链路改造",
+        "5G专网接入工程",
+        "机房动力改造",
+        "骨干光缆迁改",
+    ];
     for (j, name) in names.iter().enumerate() {
         let start = world.start - Duration::days(rng.int(10, 60));
         let due = world.start + Duration::days(rng.int(10, world.days as i64 - 5));
-        let done = due + Duration::days(if rng.chance(0.8) { -rng.int(0, 10) } else { rng.int(3, 15) });
+        let done = due
+            + Duration::days(if rng.chance(0.8) {
+                -rng.int(0, 10)
+            } else {
+                rng.int(3, 15)
+            });
         rows.push(vec![
             text(&format!("GC{:03}", j + 1)),
             text(name),
             text(if j == 2 { "5G" } else { "光纤" }),
             date(start),
             date(due),
-            if done <= world.end() { date(done) } else { Out::Empty },
+            if done <= world.end() {
+                date(done)
+            } else {
+                Out::Empty
+            },
             text("是"),
         ]);
     }
     xlsx(
         &root.join("data/建设/建设工程.xlsx"),
         Some(&title("建设工程", world)),
-        &["工程编号", "工程名称", "类型", "开工日期", "计划完工日期", "实际完工日期", "验收通过"],
+        &[
+            "工程编号",
+            "工程名称",
+            "类型",
+            "开工日期",
+            "计划完工日期",
+            "实际完工日期",
+            "验收通过",
+        ],
         &rows,
     )?;
     Ok(())
@@ -485,10 +697,19 @@ pub fn write_phone_checks(root: &Path, world: &World, seed: u64) -> Result<()> {
         rows.push(vec![
             time(at),
             text(if answered { "是" } else { "否" }),
-            if answered { Out::Num(rng.int(3, 35) as f64) } else { Out::Empty },
+            if answered {
+                Out::Num(rng.int(3, 35) as f64)
+            } else {
+                Out::Empty
+            },
         ]);
     }
-    xlsx(&root.join("data/抽查/电话抽查.xlsx"), Some(&title("报障电话抽查", world)), &["拨打时间", "是否接通", "接通时长(秒)"], &rows)?;
+    xlsx(
+        &root.join("data/抽查/电话抽查.xlsx"),
+        Some(&title("报障电话抽查", world)),
+        &["拨打时间", "是否接通", "接通时长(秒)"],
+        &rows,
+    )?;
     Ok(())
 }
 
@@ -510,10 +731,26 @@ pub fn write_site_tests(root: &Path, world: &World, seed: u64) -> Result<()> {
             Out::Num((throughput * 10.0).round() / 10.0),
             Out::Num((l.base_latency * 10.0).round() / 10.0),
             Out::Num(0.0),
-            text(if throughput >= 0.9 * l.bandwidth_mbps { "是" } else { "否" }),
+            text(if throughput >= 0.9 * l.bandwidth_mbps {
+                "是"
+            } else {
+                "否"
+            }),
         ]);
     }
-    xlsx(&root.join("data/抽查/现场测试.xlsx"), Some(&title("现场测试", world)), &["线路编号", "测试日期", "实测带宽", "时延(ms)", "丢包率(%)", "是否达标"], &rows)?;
+    xlsx(
+        &root.join("data/抽查/现场测试.xlsx"),
+        Some(&title("现场测试", world)),
+        &[
+            "线路编号",
+            "测试日期",
+            "实测带宽",
+            "时延(ms)",
+            "丢包率(%)",
+            "是否达标",
+        ],
+        &rows,
+    )?;
     Ok(())
 }
 
@@ -535,6 +772,18 @@ pub fn write_sim_cards(root: &Path, world: &World, seed: u64) -> Result<()> {
             ]
         })
         .collect();
-    xlsx(&root.join("data/5G/号卡.xlsx"), Some(&title("5G号卡", world)), &["号卡", "单位名称", "申请日期", "开通日期", "销户日期", "套餐"], &rows)?;
+    xlsx(
+        &root.join("data/5G/号卡.xlsx"),
+        Some(&title("5G号卡", world)),
+        &[
+            "号卡",
+            "单位名称",
+            "申请日期",
+            "开通日期",
+            "销户日期",
+            "套餐",
+        ],
+        &rows,
+    )?;
     Ok(())
 }

@@ -43,7 +43,14 @@ pub struct Planted {
 }
 
 impl Planted {
-    pub fn row(code: &str, table: &str, file: &str, row: u64, column: &str, line_id: Option<&str>) -> Planted {
+    pub fn row(
+        code: &str,
+        table: &str,
+        file: &str,
+        row: u64,
+        column: &str,
+        line_id: Option<&str>,
+    ) -> Planted {
         Planted {
             code: code.into(),
             table: table.into(),
@@ -55,11 +62,25 @@ impl Planted {
     }
 
     pub fn line(code: &str, table: &str, line_id: &str) -> Planted {
-        Planted { code: code.into(), table: table.into(), file: None, row: None, column: None, line_id: Some(line_id.into()) }
+        Planted {
+            code: code.into(),
+            table: table.into(),
+            file: None,
+            row: None,
+            column: None,
+            line_id: Some(line_id.into()),
+        }
     }
 
     pub fn table(code: &str, table: &str) -> Planted {
-        Planted { code: code.into(), table: table.into(), file: None, row: None, column: None, line_id: None }
+        Planted {
+            code: code.into(),
+            table: table.into(),
+            file: None,
+            row: None,
+            column: None,
+            line_id: None,
+        }
     }
 }
 
@@ -122,7 +143,8 @@ pub fn generate(root: &Path, config: &DemoConfig) -> Result<Truth> {
     std::fs::create_dir_all(root).with_context(|| format!("无法创建目录 {}", root.display()))?;
     let (seed, defects) = (config.seed, config.defects);
     events::write_inventory(root, &world)?;
-    truth.sample_rows = series::write_samples(root, &world, seed, config.interval, defects, &mut truth)?;
+    truth.sample_rows =
+        series::write_samples(root, &world, seed, config.interval, defects, &mut truth)?;
     series::write_kpi(root, &world, seed, defects, &mut truth)?;
     events::write_outages(root, &world, defects, &mut truth)?;
     events::write_faults(root, &world, seed, defects, &mut truth)?;
@@ -138,7 +160,10 @@ pub fn generate(root: &Path, config: &DemoConfig) -> Result<Truth> {
     events::write_site_tests(root, &world, seed)?;
     events::write_sim_cards(root, &world, seed)?;
     let yaml = gwq_yaml(config, world.end());
-    crate::output::write_atomic(&root.join(crate::workspace::WORKSPACE_FILE), yaml.as_bytes())?;
+    crate::output::write_atomic(
+        &root.join(crate::workspace::WORKSPACE_FILE),
+        yaml.as_bytes(),
+    )?;
     if defects {
         let json = serde_json::to_vec_pretty(&truth)?;
         crate::output::write_atomic(&root.join("demo-truth.json"), &json)?;

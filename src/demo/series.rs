@@ -10,7 +10,8 @@ use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDateTime};
 use std::path::Path;
 
-pub const SAMPLES_HEADER: &str = "采集时间,线路编号,时延(ms),抖动(ms),丢包率(%),入流量(bps),出流量(bps),可达";
+pub const SAMPLES_HEADER: &str =
+    "采集时间,线路编号,时延(ms),抖动(ms),丢包率(%),入流量(bps),出流量(bps),可达";
 
 /// What to do to the sample of one line at one time (defects only).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,7 +55,9 @@ fn fiber_indices(world: &World) -> Vec<usize> {
 
 /// A time on day `d` (0-based) of the world at hh:mm.
 fn at(world: &World, d: i64, h: u32, m: u32) -> NaiveDateTime {
-    (world.start + Duration::days(d)).and_hms_opt(h, m, 0).expect("valid time")
+    (world.start + Duration::days(d))
+        .and_hms_opt(h, m, 0)
+        .expect("valid time")
 }
 
 /// Picks a day on which the line has no outage between 08:00 and 18:00.
@@ -62,7 +65,10 @@ fn quiet_day(world: &World, line: usize, from: i64) -> i64 {
     (from..world.days as i64)
         .find(|d| {
             let (a, b) = (at(world, *d, 8, 0), at(world, *d, 18, 0));
-            !world.outages.iter().any(|o| o.line == line && o.start < b && a < o.end)
+            !world
+                .outages
+                .iter()
+                .any(|o| o.line == line && o.start < b && a < o.end)
         })
         .unwrap_or(from)
 }
@@ -76,15 +82,60 @@ fn plan(world: &World, defects: bool, interval: i64) -> Plan {
     let d = quiet_day(world, f[2], 4);
     let mut rules = vec![
         (f[0], at(world, 3, 10, 0), at(world, 3, 16, 0), Twist::Drop),
-        (f[1], at(world, 10, 0, 0), at(world, 20, 23, 55), Twist::Drop),
-        (f[2], at(world, d, 14, 0), at(world, d, 15, 0), Twist::Unreachable),
-        (f[4], at(world, 1, 0, 0), at(world, 1, 0, 0), Twist::BadLatency("abc")),
-        (f[4], at(world, 1, 0, 0) + step, at(world, 1, 0, 0) + step, Twist::NoLineId),
-        (f[5], at(world, 1, 1, 0), at(world, 1, 1, 0), Twist::RepeatDiffering),
-        (f[5], at(world, 1, 2, 0), at(world, 1, 2, 0), Twist::RepeatExact),
-        (f[6], at(world, 1, 3, 0), at(world, 1, 3, 0), Twist::Loss(150.0)),
-        (f[6], at(world, 1, 3, 0) + step, at(world, 1, 3, 0) + step, Twist::Latency(-5.0)),
-        (f[7], at(world, 1, 4, 0), at(world, 1, 4, 0), Twist::Overload),
+        (
+            f[1],
+            at(world, 10, 0, 0),
+            at(world, 20, 23, 55),
+            Twist::Drop,
+        ),
+        (
+            f[2],
+            at(world, d, 14, 0),
+            at(world, d, 15, 0),
+            Twist::Unreachable,
+        ),
+        (
+            f[4],
+            at(world, 1, 0, 0),
+            at(world, 1, 0, 0),
+            Twist::BadLatency("abc"),
+        ),
+        (
+            f[4],
+            at(world, 1, 0, 0) + step,
+            at(world, 1, 0, 0) + step,
+            Twist::NoLineId,
+        ),
+        (
+            f[5],
+            at(world, 1, 1, 0),
+            at(world, 1, 1, 0),
+            Twist::RepeatDiffering,
+        ),
+        (
+            f[5],
+            at(world, 1, 2, 0),
+            at(world, 1, 2, 0),
+            Twist::RepeatExact,
+        ),
+        (
+            f[6],
+            at(world, 1, 3, 0),
+            at(world, 1, 3, 0),
+            Twist::Loss(150.0),
+        ),
+        (
+            f[6],
+            at(world, 1, 3, 0) + step,
+            at(world, 1, 3, 0) + step,
+            Twist::Latency(-5.0),
+        ),
+        (
+            f[7],
+            at(world, 1, 4, 0),
+            at(world, 1, 4, 0),
+            Twist::Overload,
+        ),
     ];
     // One parse error in the second month's file (GBK, under a title row).
     let next_month = world.start.with_day(1).expect("day 1") + chrono::Months::new(1);
@@ -99,7 +150,14 @@ fn plan(world: &World, defects: bool, interval: i64) -> Plan {
 pub const UNKNOWN_LINE: &str = "SH-XX-9999";
 
 /// Writes `data/性能/性能_YYYY-MM.csv` for every month of the world.
-pub fn write_samples(root: &Path, world: &World, seed: u64, interval: u32, defects: bool, truth: &mut Truth) -> Result<u64> {
+pub fn write_samples(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    interval: u32,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<u64> {
     let interval_min = interval as i64;
     let plan = plan(world, defects, interval_min);
     let mut rng = Rng::stream(seed, "samples");
@@ -116,7 +174,9 @@ pub fn write_samples(root: &Path, world: &World, seed: u64, interval: u32, defec
     let mut file: Option<(CsvOut, String, u32)> = None;
     let mut line = String::with_capacity(128);
     let mut stamp = String::with_capacity(20);
-    let fiber: Vec<usize> = (0..world.lines.len()).filter(|i| world.lines[*i].fiber).collect();
+    let fiber: Vec<usize> = (0..world.lines.len())
+        .filter(|i| world.lines[*i].fiber)
+        .collect();
     let mut unknown_written = false;
     while t < end {
         if file.as_ref().is_none_or(|(_, _, m)| *m != t.month()) {
@@ -125,7 +185,10 @@ pub fn write_samples(root: &Path, world: &World, seed: u64, interval: u32, defec
             }
             let rel = format!("data/性能/性能_{}.csv", t.format("%Y-%m"));
             let (encoding, title) = match month_index % 3 {
-                1 => (Encoding::Gbk, Some(format!("性能数据导出 {}", t.format("%Y年%m月")))),
+                1 => (
+                    Encoding::Gbk,
+                    Some(format!("性能数据导出 {}", t.format("%Y年%m月"))),
+                ),
                 2 => (Encoding::Utf8Bom, None),
                 _ => (Encoding::Utf8, None),
             };
@@ -138,7 +201,11 @@ pub fn write_samples(root: &Path, world: &World, seed: u64, interval: u32, defec
         stamp.push_str(&t.format("%Y-%m-%d %H:%M:%S").to_string());
         let hour = t.hour_f();
         // Business hours carry more traffic.
-        let load = if (8.0..19.0).contains(&hour) { 0.45 } else { 0.12 };
+        let load = if (8.0..19.0).contains(&hour) {
+            0.45
+        } else {
+            0.12
+        };
         for &i in &fiber {
             let l = &world.lines[i];
             if !l.active_at(t) {
@@ -149,15 +216,25 @@ pub fn write_samples(root: &Path, world: &World, seed: u64, interval: u32, defec
                 cursor[i] += 1;
             }
             let down = cursor[i] < os.len() && os[cursor[i]].0 <= t;
-            let twist = if plan.rules.is_empty() { Twist::None } else { plan.twist(i, t) };
+            let twist = if plan.rules.is_empty() {
+                Twist::None
+            } else {
+                plan.twist(i, t)
+            };
             if twist == Twist::Drop {
                 continue;
             }
             let reachable = !down && twist != Twist::Unreachable;
             let bw = l.bandwidth_mbps * 1e6;
-            let latency = (l.base_latency * (1.0 + 0.15 * rng.normal().abs()) + if hour > 9.0 && hour < 11.0 { 0.8 } else { 0.0 }).max(0.5);
+            let latency = (l.base_latency * (1.0 + 0.15 * rng.normal().abs())
+                + if hour > 9.0 && hour < 11.0 { 0.8 } else { 0.0 })
+            .max(0.5);
             let jitter = (0.2 + 0.6 * rng.f64()).min(latency);
-            let loss = if rng.chance(0.02) { 0.1 * rng.int(1, 5) as f64 } else { 0.0 };
+            let loss = if rng.chance(0.02) {
+                0.1 * rng.int(1, 5) as f64
+            } else {
+                0.0
+            };
             let inb = bw * (load * rng.range(0.3, 1.2)).min(0.75);
             let outb = inb * rng.range(0.3, 0.9);
             line.clear();
@@ -215,19 +292,39 @@ pub fn write_samples(root: &Path, world: &World, seed: u64, interval: u32, defec
                     let mut fields: Vec<&str> = line.split(',').collect();
                     fields[2] = "99.99";
                     let row = csv.write_line(&fields.join(","))?;
-                    truth.plant(Planted::row("duplicate", "samples", rel, row, "line_id", Some(&l.line_id)));
+                    truth.plant(Planted::row(
+                        "duplicate",
+                        "samples",
+                        rel,
+                        row,
+                        "line_id",
+                        Some(&l.line_id),
+                    ));
                 }
                 _ => {}
             }
         }
-        if defects && !unknown_written && t >= world.start_time() + Duration::days(1) + Duration::hours(6) {
+        if defects
+            && !unknown_written
+            && t >= world.start_time() + Duration::days(1) + Duration::hours(6)
+        {
             // A line the inventory does not know: several rows, one finding.
             for k in 0..6 {
                 let when = t + Duration::minutes(k * interval_min);
-                let text = format!("{},{UNKNOWN_LINE},3.20,0.30,0.0,1000,1000,是", when.format("%Y-%m-%d %H:%M:%S"));
+                let text = format!(
+                    "{},{UNKNOWN_LINE},3.20,0.30,0.0,1000,1000,是",
+                    when.format("%Y-%m-%d %H:%M:%S")
+                );
                 let row = csv.write_line(&text)?;
                 if k == 0 {
-                    truth.plant(Planted::row("unknown_line", "samples", rel, row, "line_id", Some(UNKNOWN_LINE)));
+                    truth.plant(Planted::row(
+                        "unknown_line",
+                        "samples",
+                        rel,
+                        row,
+                        "line_id",
+                        Some(UNKNOWN_LINE),
+                    ));
                 }
             }
             unknown_written = true;
@@ -268,13 +365,23 @@ pub const KPI_HEADER: &str = "日期,号卡,注册成功率(%),会话建立成�
 
 /// Writes `data/5G/性能_5G.csv`: one row per card and day. With defects the last
 /// three days are missing (a `stale` export).
-pub fn write_kpi(root: &Path, world: &World, seed: u64, defects: bool, truth: &mut Truth) -> Result<()> {
+pub fn write_kpi(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<()> {
     let mut rng = Rng::stream(seed, "kpi_5g");
     let rel = "data/5G/性能_5G.csv";
     let mut csv = CsvOut::create(&root.join(rel), Encoding::Utf8, None, KPI_HEADER)?;
     // Three months of history before the period, for the fee audit's traffic check.
     let first = world.start - chrono::Months::new(3);
-    let stop = if defects { world.end() - Duration::days(3) } else { world.end() };
+    let stop = if defects {
+        world.end() - Duration::days(3)
+    } else {
+        world.end()
+    };
     let mut day = first;
     let mut line = String::with_capacity(128);
     while day <= stop {

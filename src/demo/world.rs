@@ -88,7 +88,9 @@ impl World {
     }
 
     pub fn end_time(&self) -> NaiveDateTime {
-        (self.end() + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight")
+        (self.end() + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
     }
 }
 
@@ -100,7 +102,10 @@ fn card_number(rng: &mut Rng) -> String {
 pub fn build(seed: u64, lines: usize, start: NaiveDate, days: u32) -> World {
     let mut rng = Rng::stream(seed, "lines");
     let mut out = Vec::with_capacity(lines);
-    let rooms: Vec<String> = DISTRICTS.iter().map(|(_, code)| format!("JF-{code}-01")).collect();
+    let rooms: Vec<String> = DISTRICTS
+        .iter()
+        .map(|(_, code)| format!("JF-{code}-01"))
+        .collect();
     let end = start + Duration::days(days as i64 - 1);
     for i in 0..lines {
         let (district, code) = DISTRICTS[i % DISTRICTS.len()];
@@ -111,8 +116,15 @@ pub fn build(seed: u64, lines: usize, start: NaiveDate, days: u32) -> World {
         } else {
             card_number(&mut rng)
         };
-        let unit = format!("{district}{}", UNIT_KINDS[(i / DISTRICTS.len() + i) % UNIT_KINDS.len()]);
-        let bandwidth_mbps = if fiber { *rng.pick(&[100.0, 100.0, 200.0, 500.0, 1000.0]) } else { 100.0 };
+        let unit = format!(
+            "{district}{}",
+            UNIT_KINDS[(i / DISTRICTS.len() + i) % UNIT_KINDS.len()]
+        );
+        let bandwidth_mbps = if fiber {
+            *rng.pick(&[100.0, 100.0, 200.0, 500.0, 1000.0])
+        } else {
+            100.0
+        };
         let mut opened_on = start - Duration::days(rng.int(200, 2500));
         let mut closed_on = None;
         // A few lines open or close inside the demo period (proration, coverage edges).
@@ -136,7 +148,13 @@ pub fn build(seed: u64, lines: usize, start: NaiveDate, days: u32) -> World {
         });
     }
     let outages = build_outages(seed, &out, start, days);
-    World { start, days, lines: out, outages, rooms }
+    World {
+        start,
+        days,
+        lines: out,
+        outages,
+        rooms,
+    }
 }
 
 const CAUSES: [&str; 5] = ["光缆中断", "设备故障", "电源故障", "配置错误", "用户侧原因"];
@@ -154,12 +172,23 @@ fn build_outages(seed: u64, lines: &[DemoLine], start: NaiveDate, days: u32) -> 
         for _ in 0..unplanned {
             let at = t0 + Duration::minutes(rng.int(60, days as i64 * 1440 - 600));
             let len = Duration::minutes(rng.int(8, 240));
-            push_if_active(&mut out, line, i, at, at + len, false, *rng.pick(&CAUSES[..]));
+            push_if_active(
+                &mut out,
+                line,
+                i,
+                at,
+                at + len,
+                false,
+                *rng.pick(&CAUSES[..]),
+            );
         }
         if rng.chance((days as f64 / 60.0).min(1.0)) {
             // Planned work at night, on the 5-minute grid.
             let day = rng.int(1, days as i64 - 2);
-            let at = t0 + Duration::days(day) + Duration::hours(1) + Duration::minutes(5 * rng.int(0, 11));
+            let at = t0
+                + Duration::days(day)
+                + Duration::hours(1)
+                + Duration::minutes(5 * rng.int(0, 11));
             let len = Duration::minutes(30 * rng.int(2, 6));
             push_if_active(&mut out, line, i, at, at + len, true, "计划割接");
         }
@@ -168,9 +197,11 @@ fn build_outages(seed: u64, lines: &[DemoLine], start: NaiveDate, days: u32) -> 
     // Keep each line's outages apart, so the world stays simple to reason about.
     let mut kept: Vec<DemoOutage> = Vec::with_capacity(out.len());
     for o in out {
-        let clash = kept
-            .iter()
-            .any(|k| k.line == o.line && k.start < o.end + Duration::hours(2) && o.start < k.end + Duration::hours(2));
+        let clash = kept.iter().any(|k| {
+            k.line == o.line
+                && k.start < o.end + Duration::hours(2)
+                && o.start < k.end + Duration::hours(2)
+        });
         if !clash {
             kept.push(o);
         }
@@ -188,8 +219,18 @@ fn push_if_active(
     cause: &'static str,
 ) {
     let opens = line.opened_on.and_hms_opt(0, 0, 0).expect("midnight");
-    let closes = line.closed_on.map(|c| (c + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight"));
+    let closes = line.closed_on.map(|c| {
+        (c + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+    });
     if start >= opens && closes.is_none_or(|c| end <= c) {
-        out.push(DemoOutage { line: index, start, end, planned, cause });
+        out.push(DemoOutage {
+            line: index,
+            start,
+            end,
+            planned,
+            cause,
+        });
     }
 }

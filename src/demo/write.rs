@@ -89,7 +89,8 @@ pub fn xlsx(path: &Path, title: Option<&str>, headers: &[&str], rows: &[Vec<Out>
         }
     }
     let bytes = book.save_to_buffer()?;
-    crate::output::write_atomic(path, &bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+    crate::output::write_atomic(path, &bytes)
+        .with_context(|| format!("无法写入 {}", path.display()))?;
     Ok(first_data)
 }
 
@@ -111,12 +112,18 @@ pub struct CsvOut {
 }
 
 impl CsvOut {
-    pub fn create(path: &Path, encoding: Encoding, title: Option<&str>, header: &str) -> Result<CsvOut> {
+    pub fn create(
+        path: &Path,
+        encoding: Encoding,
+        title: Option<&str>,
+        header: &str,
+    ) -> Result<CsvOut> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
         let tmp = crate::output::temp_path(path);
-        let file = std::fs::File::create(&tmp).with_context(|| format!("无法写入 {}", path.display()))?;
+        let file =
+            std::fs::File::create(&tmp).with_context(|| format!("无法写入 {}", path.display()))?;
         let mut csv = CsvOut {
             out: std::io::BufWriter::with_capacity(1 << 20, file),
             encoding,
@@ -167,6 +174,11 @@ pub fn push_fixed(buf: &mut String, v: f64, decimals: u32) {
     }
     let _ = write!(buf, "{}", scaled / scale);
     if decimals > 0 {
-        let _ = write!(buf, ".{:0width$}", scaled % scale, width = decimals as usize);
+        let _ = write!(
+            buf,
+            ".{:0width$}",
+            scaled % scale,
+            width = decimals as usize
+        );
     }
 }

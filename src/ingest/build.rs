@@ -86,9 +86,11 @@ impl Buffer {
             Buffer::Float(v) => Column::new(name, std::mem::take(v)),
             Buffer::Int(v) => Column::new(name, std::mem::take(v)),
             Buffer::Bool(v) => Column::new(name, std::mem::take(v)),
-            Buffer::Millis(v) => Int64Chunked::from_iter_options(name, std::mem::take(v).into_iter())
-                .into_datetime(TimeUnit::Milliseconds, None)
-                .into_column(),
+            Buffer::Millis(v) => {
+                Int64Chunked::from_iter_options(name, std::mem::take(v).into_iter())
+                    .into_datetime(TimeUnit::Milliseconds, None)
+                    .into_column()
+            }
             Buffer::Days(v) => Int32Chunked::from_iter_options(name, std::mem::take(v).into_iter())
                 .into_date()
                 .into_column(),
@@ -126,6 +128,14 @@ struct LineOrder {
     unsorted: bool,
 }
 
+/// A finding about one source row, with the row's time (if readable) to place it
+/// in a period.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RowFinding {
+    pub finding: Finding,
+    pub time: Option<NaiveDateTime>,
+}
+
 /// Counts and facts about one ingested file, kept in the manifest.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileStats {
@@ -155,7 +165,7 @@ pub struct TableBuilder {
     buffers: Vec<Buffer>,
     rows: Vec<u32>,
     writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<RowFinding>,
     kept: HashMap<(Code, usize), usize>,
     pub stats: FileStats,
     order: Option<LineOrder>,
@@ -217,21 +227,44 @@ impl TableBuilder {
         })
     }
 
-    fn finding(&mut self, code: Code, row: u64, col: usize, line_id: Option<&str>, msg: String) {
+    /// Records a finding about `row`; `time` is the row's time column, when readable,
+    /// so that `check` can place the finding in a period.
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &mut self,
+        code: Code,
+        row: u64,
+        col: usize,
+        line_id: Option<&str>,
+        msg: String,
+        time: Option<i64>,
+    ) {
         *self.stats.finding_counts.entry(code).or_default() += 1;
         let kept = self.kept.entry((code, col)).or_default();
         if *kept >= FINDINGS_PER_KIND {
             return;
         }
         *kept += 1;
-        self.findings.push(Finding {
-            file: Some(self.file.clone()),
-            sheet: self.sheet.clone(),
-            row: Some(row),
-            column: Some(self.def.columns[col].name.to_string()),
-            line_id: line_id.map(str::to_string),
-            ..Finding::new(code, self.def.name, msg)
+        self.findings.push(RowFinding {
+            finding: Finding {
+                file: Some(self.file.clone()),
+                sheet: self.sheet.clone(),
+                row: Some(row),
+                column: Some(self.def.columns[col].name.to_string()),
+                line_id: line_id.map(str::to_string),
+                ..Finding::new(code, self.def.name, msg)
+            },
+            time: time.map(millis_to_datetime),
         });
+    }
+
+    /// The row's time column as milliseconds (dates at midnight), if it parsed.
+    fn row_time(&self, values: &[Value]) -> Option<i64> {
+        match values[self.time_col] {
+            Value::Millis(ms) => Some(ms),
+            Value::Days(d) => Some(d as i64 * 86_400_000),
+            _ => None,
+        }
     }
 
     /// Adds one data row (1-based `row` number as a person sees it).
@@ -245,7 +278,8 @@ impl TableBuilder {
         }
         self.stats.rows_read += 1;
         let mut values: Vec<Value> = Vec::with_capacity(self.def.columns.len());
-        let mut failed = false;
+        // (code, column, message) found in this row, recorded once its time is known.
+        let mut problems: Vec<(Code, usize, String)> = Vec::new();
         for (i, col) in self.def.columns.iter().enumerate() {
             let cell = self.source_index[i]
                 .and_then(|s| cells.get(s))
@@ -259,21 +293,15 @@ impl TableBuilder {
                     values.push(v);
                 }
                 Err(_) => {
-                    failed = true;
                     let shown = cell.display();
                     self.bad[i].0 += 1;
                     self.bad[i].1 += 1;
                     if self.bad[i].2.is_none() {
                         self.bad[i].2 = Some((row, shown.clone()));
                     }
-                    let line = self.line_id_of(cells);
-                    self.finding(
-                        Code::Parse,
-                        row,
-                        i,
-                        line.as_deref(),
-                        format!("“{shown}” 无法解析为{}（列 {}）", col.ty.label(), col.name),
-                    );
+                    let message =
+                        format!("“{shown}” 无法解析为{}（列 {}）", col.ty.label(), col.name);
+                    problems.push((Code::Parse, i, message));
                     values.push(Value::Null);
                 }
             }
@@ -287,24 +315,25 @@ impl TableBuilder {
                 values[i] != Value::Null || self.bad_cell(cells, i)
             });
             if !present {
-                failed = true;
                 let i = self.column_index(group[0]);
-                let line = self.line_id_of(cells);
                 let names = group.join(" / ");
-                self.finding(
+                problems.push((
                     Code::MissingRequired,
-                    row,
                     i,
-                    line.as_deref(),
                     format!("必填列 {names} 为空，该行未采用"),
-                );
+                ));
             }
         }
-        if failed {
+        if !problems.is_empty() {
+            let line = self.line_id_of(cells);
+            let time = self.row_time(&values);
+            for (code, col, message) in problems {
+                self.finding(code, row, col, line.as_deref(), message, time);
+            }
             self.stats.rows_rejected += 1;
             return Ok(());
         }
-        if let Value::Millis(ms) = values[self.time_col] {
+        if let Some(ms) = self.row_time(&values) {
             let t = millis_to_datetime(ms);
             self.stats.time_min = Some(self.stats.time_min.map_or(t, |m| m.min(t)));
             self.stats.time_max = Some(self.stats.time_max.map_or(t, |m| m.max(t)));
@@ -371,6 +400,7 @@ impl TableBuilder {
                         line_col,
                         Some(&line),
                         format!("线路 {line} 在 {time} 有两条取值不同的采样，保留先出现的一条"),
+                        Some(ms),
                     );
                 }
                 true
@@ -400,7 +430,10 @@ impl TableBuilder {
             .zip(self.def.columns)
             .map(|(b, c)| b.take(c))
             .collect();
-        columns.push(Column::new(ROW_COLUMN.into(), std::mem::take(&mut self.rows)));
+        columns.push(Column::new(
+            ROW_COLUMN.into(),
+            std::mem::take(&mut self.rows),
+        ));
         let df = DataFrame::new_infer_height(columns)
             .map_err(|e| IngestError::Cache(format!("组装 {} 数据失败：{e}", self.file)))?;
         self.writer
@@ -410,7 +443,7 @@ impl TableBuilder {
 
     /// Writes the last batch and closes the file. A required column whose values
     /// mostly fail to parse is the wrong type: that stops the ingest with one error.
-    pub fn finish(mut self) -> Result<(FileStats, Vec<Finding>), IngestError> {
+    pub fn finish(mut self) -> Result<(FileStats, Vec<RowFinding>), IngestError> {
         self.flush()?;
         self.writer
             .finish()
@@ -512,7 +545,11 @@ fn header_unit_scale(ty: ColType, header: &str) -> f64 {
     }
 }
 
-fn parse_value<'a>(ty: ColType, cell: &Cell<'a>, scale: f64) -> Result<Value<'a>, values::BadValue> {
+fn parse_value<'a>(
+    ty: ColType,
+    cell: &Cell<'a>,
+    scale: f64,
+) -> Result<Value<'a>, values::BadValue> {
     let v = match ty {
         ColType::Str => match cell {
             Cell::Text(s) => {
@@ -525,17 +562,22 @@ fn parse_value<'a>(ty: ColType, cell: &Cell<'a>, scale: f64) -> Result<Value<'a>
             }
             other => values::parse_str(other).map_or(Value::Null, |s| Value::Str(s.into())),
         },
-        ColType::AccessType => values::parse_access_type(cell)?.map_or(Value::Null, |s| Value::Str(s.into())),
+        ColType::AccessType => {
+            values::parse_access_type(cell)?.map_or(Value::Null, |s| Value::Str(s.into()))
+        }
         ColType::Float => values::parse_float(cell)?.map_or(Value::Null, Value::Float),
         ColType::Mbps => values::parse_mbps(cell, scale)?.map_or(Value::Null, Value::Float),
         ColType::Bps => values::parse_bps(cell, scale)?.map_or(Value::Null, Value::Float),
         ColType::Int => values::parse_int(cell)?.map_or(Value::Null, Value::Int),
         ColType::Level => values::parse_level(cell)?.map_or(Value::Null, Value::Int),
         ColType::Bool => values::parse_bool(cell)?.map_or(Value::Null, Value::Bool),
-        ColType::DateTime => values::parse_datetime(cell)?
-            .map_or(Value::Null, |d| Value::Millis(d.and_utc().timestamp_millis())),
+        ColType::DateTime => values::parse_datetime(cell)?.map_or(Value::Null, |d| {
+            Value::Millis(d.and_utc().timestamp_millis())
+        }),
         ColType::Date => values::parse_date(cell)?.map_or(Value::Null, |d| {
-            Value::Days((d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32)
+            Value::Days(
+                (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32,
+            )
         }),
     };
     Ok(v)

@@ -5,11 +5,10 @@
 //! A file is re-ingested only when its size, mtime (then sha256), the header aliases
 //! or the gwq version changed.
 
-use super::build::{cache_schema, FileStats, TableBuilder};
+use super::build::{cache_schema, FileStats, RowFinding, TableBuilder};
 use super::header::{detect_header, AliasTable};
 use super::read::read_source;
 use super::IngestError;
-use crate::findings::Finding;
 use crate::tables::Table;
 use crate::workspace::{SourceFile, Workspace};
 use polars::prelude::*;
@@ -35,7 +34,7 @@ pub struct SourceEntry {
     pub fingerprint: String,
     pub cache_file: String,
     pub stats: FileStats,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<RowFinding>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -80,7 +79,11 @@ fn fingerprint(ws: &Workspace, table: Table) -> String {
         .iter()
         .map(|(a, c)| format!("{a}={c}"))
         .collect();
-    format!("gwq {} cache 1; {}", env!("CARGO_PKG_VERSION"), aliases.join(";"))
+    format!(
+        "gwq {} cache 2; {}",
+        env!("CARGO_PKG_VERSION"),
+        aliases.join(";")
+    )
 }
 
 fn cache_file_name(file: &SourceFile) -> String {
@@ -89,7 +92,11 @@ fn cache_file_name(file: &SourceFile) -> String {
     h.update([0]);
     h.update(file.sheet.as_deref().unwrap_or("").as_bytes());
     let digest = h.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect::<String>() + ".parquet"
+    digest[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        + ".parquet"
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
@@ -139,7 +146,10 @@ pub trait Progress: Sync {
 }
 
 /// Ingests every stale source of the workspace; reuses the cache for the rest.
-pub fn ingest_workspace(ws: &Workspace, progress: &dyn Progress) -> Result<IngestSummary, IngestError> {
+pub fn ingest_workspace(
+    ws: &Workspace,
+    progress: &dyn Progress,
+) -> Result<IngestSummary, IngestError> {
     let dir = ws.cache_dir();
     std::fs::create_dir_all(&dir)
         .map_err(|e| IngestError::Cache(format!("无法创建缓存目录 {}：{e}", dir.display())))?;
@@ -150,9 +160,10 @@ pub fn ingest_workspace(ws: &Workspace, progress: &dyn Progress) -> Result<Inges
         let fp = fingerprint(ws, *table);
         for file in &source.files {
             let meta = std::fs::metadata(&file.path).map_err(|e| IngestError::io(file, e))?;
-            let cached = old.entries.iter().find(|e| {
-                e.table == *table && e.path == file.display && e.sheet == file.sheet
-            });
+            let cached = old
+                .entries
+                .iter()
+                .find(|e| e.table == *table && e.path == file.display && e.sheet == file.sheet);
             if let Some(entry) = cached.and_then(|e| still_fresh(e, &meta, &fp, &dir, file)) {
                 summary.reused.push(entry.clone());
                 entries.push(entry);
@@ -216,7 +227,14 @@ fn ingest_file(
             sheet: file.sheet.clone(),
             table: def.name.to_string(),
             rows: rows.len(),
-            examples: def.columns.iter().take(4).flat_map(|c| c.aliases.first()).copied().collect::<Vec<_>>().join("、"),
+            examples: def
+                .columns
+                .iter()
+                .take(4)
+                .flat_map(|c| c.aliases.first())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("、"),
         })?;
         let header_row = rows[header.row].0;
         for group in def.required {
@@ -228,14 +246,27 @@ fn ingest_file(
                     table: def.name.to_string(),
                     column: group.join(" 或 "),
                     header_row,
-                    header: header.cells.iter().filter(|c| !c.trim().is_empty()).cloned().collect::<Vec<_>>().join(", "),
+                    header: header
+                        .cells
+                        .iter()
+                        .filter(|c| !c.trim().is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     aliases: tried.join("、"),
                 });
             }
         }
         let out = std::fs::File::create(&tmp_path)
             .map_err(|e| IngestError::Cache(format!("无法写入 {}：{e}", tmp_path.display())))?;
-        *builder.borrow_mut() = Some(TableBuilder::new(table, &file.display, file.sheet.clone(), &header, header_row, out)?);
+        *builder.borrow_mut() = Some(TableBuilder::new(
+            table,
+            &file.display,
+            file.sheet.clone(),
+            &header,
+            header_row,
+            out,
+        )?);
         Ok(header.row)
     };
     let mut on_row = |row: u64, cells: &[super::values::Cell]| -> Result<(), IngestError> {
@@ -309,16 +340,25 @@ pub fn load_table(ws: &Workspace, table: Table) -> Result<LoadedTable, IngestErr
                     .iter()
                     .find(|e| e.table == table && e.path == f.display && e.sheet == f.sheet)
                     .cloned()
-                    .ok_or_else(|| IngestError::Cache(format!("{} 尚未导入，请先运行 gwq ingest", f.display)))
+                    .ok_or_else(|| {
+                        IngestError::Cache(format!("{} 尚未导入，请先运行 gwq ingest", f.display))
+                    })
             })
             .collect::<Result<_, _>>()?,
     };
     let mut frames = Vec::with_capacity(files.len());
     for (i, entry) in files.iter().enumerate() {
         let path = dir.join(&entry.cache_file);
-        let lf = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
-            .map_err(|e| IngestError::Cache(format!("读取缓存 {} 失败：{e}", path.display())))?
-            .with_column(lit(i as u32).strict_cast(DataType::UInt32).alias(SOURCE_COLUMN));
+        let lf = LazyFrame::scan_parquet(
+            PlRefPath::new(path.to_string_lossy().as_ref()),
+            ScanArgsParquet::default(),
+        )
+        .map_err(|e| IngestError::Cache(format!("读取缓存 {} 失败：{e}", path.display())))?
+        .with_column(
+            lit(i as u32)
+                .strict_cast(DataType::UInt32)
+                .alias(SOURCE_COLUMN),
+        );
         frames.push(lf);
     }
     let frame = if frames.is_empty() {

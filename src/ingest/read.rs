@@ -99,16 +99,20 @@ fn detect_encoding(head: &[u8]) -> &'static encoding_rs::Encoding {
     match std::str::from_utf8(head) {
         Ok(_) => encoding_rs::UTF_8,
         // A multi-byte character cut at the end of the sample is still UTF-8.
-        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => {
-            encoding_rs::UTF_8
-        }
+        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => encoding_rs::UTF_8,
         Err(_) => encoding_rs::GB18030,
     }
 }
 
 fn sniff_delimiter(head: &str) -> u8 {
     let lines: Vec<&str> = head.lines().take(25).collect();
-    let count = |d: char| lines.iter().map(|l| l.matches(d).count()).max().unwrap_or(0);
+    let count = |d: char| {
+        lines
+            .iter()
+            .map(|l| l.matches(d).count())
+            .max()
+            .unwrap_or(0)
+    };
     let (tabs, commas, semis) = (count('\t'), count(','), count(';'));
     if tabs > commas && tabs >= semis {
         b'\t'
@@ -132,8 +136,7 @@ fn read_csv(
         .take(65_536)
         .read_to_end(&mut head)
         .map_err(|e| IngestError::io(file, e))?;
-    if head.contains(&0) && !head.starts_with(&[0xFF, 0xFE]) && !head.starts_with(&[0xFE, 0xFF])
-    {
+    if head.contains(&0) && !head.starts_with(&[0xFF, 0xFE]) && !head.starts_with(&[0xFE, 0xFF]) {
         return Err(IngestError::file(
             file,
             "不是文本文件（含二进制内容）：请导出为 CSV、XLSX 或 Parquet".to_string(),
@@ -276,7 +279,10 @@ fn read_excel(
     let mut rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
     // Merged cells read as their value (header cells spanning columns or rows).
     for m in &merges {
-        let (sr, sc) = (m.start.0.saturating_sub(row0), m.start.1.saturating_sub(col0));
+        let (sr, sc) = (
+            m.start.0.saturating_sub(row0),
+            m.start.1.saturating_sub(col0),
+        );
         let value = rows
             .get(sr as usize)
             .and_then(|r| r.get(sc as usize))
@@ -308,7 +314,12 @@ fn read_excel(
         .iter()
         .take(HEAD_ROWS)
         .enumerate()
-        .map(|(i, r)| (row0 as u64 + i as u64 + 1, r.iter().map(excel_text).collect()))
+        .map(|(i, r)| {
+            (
+                row0 as u64 + i as u64 + 1,
+                r.iter().map(excel_text).collect(),
+            )
+        })
         .collect();
     let header_index = on_header(&head).map_err(|e| e.with_sheet(&sheet))?;
     let mut cells = Vec::new();

@@ -140,7 +140,10 @@ fn parse_rate(cell: &Cell, scale: f64, base: f64) -> Parsed<f64> {
             None => Ok(None),
             Some(t) => {
                 let (n, unit) = parse_number_text(t)?;
-                let prefix = unit.trim_end_matches("/s").trim_end_matches("bps").trim_end_matches('b');
+                let prefix = unit
+                    .trim_end_matches("/s")
+                    .trim_end_matches("bps")
+                    .trim_end_matches('b');
                 let bps = match prefix {
                     "" if unit.is_empty() => return Ok(Some(n * scale)),
                     "" => 1.0,
@@ -198,12 +201,48 @@ pub fn parse_level(cell: &Cell) -> Parsed<i64> {
 }
 
 const TRUE_WORDS: &[&str] = &[
-    "是", "y", "yes", "1", "true", "t", "正常", "通过", "达标", "合格", "接通", "已接通", "满意",
-    "可达", "有效", "已提交", "提交", "√", "✓", "ok", "up",
+    "是",
+    "y",
+    "yes",
+    "1",
+    "true",
+    "t",
+    "正常",
+    "通过",
+    "达标",
+    "合格",
+    "接通",
+    "已接通",
+    "满意",
+    "可达",
+    "有效",
+    "已提交",
+    "提交",
+    "√",
+    "✓",
+    "ok",
+    "up",
 ];
 const FALSE_WORDS: &[&str] = &[
-    "否", "n", "no", "0", "false", "f", "中断", "不通过", "未通过", "不达标", "不合格", "未接通",
-    "不满意", "不可达", "无效", "未提交", "×", "✗", "down",
+    "否",
+    "n",
+    "no",
+    "0",
+    "false",
+    "f",
+    "中断",
+    "不通过",
+    "未通过",
+    "不达标",
+    "不合格",
+    "未接通",
+    "不满意",
+    "不可达",
+    "无效",
+    "未提交",
+    "×",
+    "✗",
+    "down",
 ];
 
 /// 是/否, Y/N, 1/0, true/false, 正常/中断 and similar words.
@@ -234,7 +273,9 @@ pub fn parse_bool(cell: &Cell) -> Parsed<bool> {
 pub fn parse_access_type(cell: &Cell) -> Parsed<String> {
     match parse_str(cell) {
         None => Ok(None),
-        Some(t) => normalise_access_type(&t).map(|s| Some(s.to_string())).ok_or(BadValue),
+        Some(t) => normalise_access_type(&t)
+            .map(|s| Some(s.to_string()))
+            .ok_or(BadValue),
     }
 }
 
@@ -361,7 +402,7 @@ pub fn parse_datetime_text(text: &str) -> Option<NaiveDateTime> {
         match c {
             '-' | '/' | '年' | '月' | '日' | ' ' | 'T' | '时' | '分' | '秒' => {}
             ':' => colon_seen = true,
-            '.' if colon_seen && fields.len() == 5 => after_dot_in_time = true,
+            '.' if colon_seen && fields.len() == 6 => after_dot_in_time = true,
             '.' if !colon_seen => {}
             _ => return None,
         }
@@ -480,7 +521,10 @@ mod tests {
         assert_eq!(parse_mbps(&Cell::Text("2"), 1000.0), Ok(Some(2000.0)));
         assert_eq!(parse_mbps(&Cell::Number(50.0), 1.0), Ok(Some(50.0)));
         assert_eq!(parse_mbps(&Cell::Text("100X"), 1.0), Err(BadValue));
-        assert_eq!(parse_bps(&Cell::Text("12.5Mbps"), 1.0), Ok(Some(12_500_000.0)));
+        assert_eq!(
+            parse_bps(&Cell::Text("12.5Mbps"), 1.0),
+            Ok(Some(12_500_000.0))
+        );
         assert_eq!(parse_bps(&Cell::Text("1200"), 1.0), Ok(Some(1200.0)));
         assert_eq!(parse_bps(&Cell::Number(3.0), 1e6), Ok(Some(3e6)));
     }
@@ -499,7 +543,10 @@ mod tests {
 
     #[test]
     fn access_types() {
-        assert_eq!(parse_access_type(&Cell::Text("光纤")), Ok(Some("fiber".into())));
+        assert_eq!(
+            parse_access_type(&Cell::Text("光纤")),
+            Ok(Some("fiber".into()))
+        );
         assert_eq!(parse_access_type(&Cell::Text("5G")), Ok(Some("5g".into())));
         assert_eq!(parse_access_type(&Cell::Text("卫星")), Err(BadValue));
     }

@@ -15,13 +15,33 @@ pub fn workbook(report: &CheckReport, workspace_name: &str) -> Workbook {
         let mut s = Sheet::new(
             &format!("{} {}", code.as_str(), code.title()),
             &format!("{}（{}）", code.title(), code.as_str()),
-            &["严重程度", "数据表", "文件", "工作表", "行号", "列", "线路编号", "说明"],
+            &[
+                "严重程度",
+                "数据表",
+                "文件",
+                "工作表",
+                "行号",
+                "列",
+                "线路编号",
+                "说明",
+            ],
         );
-        let total = report.counts.get(&code).copied().unwrap_or(rows.len() as u64);
+        let total = report
+            .counts
+            .get(&code)
+            .copied()
+            .unwrap_or(rows.len() as u64);
         if total > rows.len() as u64 {
-            s.note = Some(format!("共 {total} 项，列出 {} 项（同一文件同类问题超过上限的只计数）", rows.len()));
+            s.note = Some(format!(
+                "共 {total} 项，列出 {} 项（同一文件同类问题超过上限的只计数）",
+                rows.len()
+            ));
         }
-        let style = if code.severity() == Severity::Error { RowStyle::Bad } else { RowStyle::Warn };
+        let style = if code.severity() == Severity::Error {
+            RowStyle::Bad
+        } else {
+            RowStyle::Warn
+        };
         for f in rows {
             s.push(
                 style,
@@ -40,12 +60,25 @@ pub fn workbook(report: &CheckReport, workspace_name: &str) -> Workbook {
         sheets.push(s);
     }
     if !report.coverage.is_empty() {
-        let mut s = Sheet::new("覆盖率", "各线路采集覆盖率", &["线路编号", "应采条数", "实采条数", "覆盖率"]);
+        let mut s = Sheet::new(
+            "覆盖率",
+            "各线路采集覆盖率",
+            &["线路编号", "应采条数", "实采条数", "覆盖率"],
+        );
         for c in &report.coverage {
-            let style = if c.coverage_pct < 95.0 { RowStyle::Warn } else { RowStyle::Normal };
+            let style = if c.coverage_pct < 95.0 {
+                RowStyle::Warn
+            } else {
+                RowStyle::Normal
+            };
             s.push(
                 style,
-                vec![c.line_id.as_str().into(), c.expected.into(), c.received.into(), Value::Percent(c.coverage_pct)],
+                vec![
+                    c.line_id.as_str().into(),
+                    c.expected.into(),
+                    c.received.into(),
+                    Value::Percent(c.coverage_pct),
+                ],
             );
         }
         sheets.push(s);
@@ -54,12 +87,19 @@ pub fn workbook(report: &CheckReport, workspace_name: &str) -> Workbook {
 }
 
 fn summary(report: &CheckReport, workspace_name: &str) -> Sheet {
-    let mut s = Sheet::new("汇总", &format!("{workspace_name} 数据稽核汇总（{}）", report.period), &["项目", "数量", "说明"]);
+    let mut s = Sheet::new(
+        "汇总",
+        &format!("{workspace_name} 数据稽核汇总（{}）", report.period),
+        &["项目", "数量", "说明"],
+    );
     s.note = Some(format!(
         "错误 {} 项，警告 {} 项；总体采集覆盖率 {}",
         report.count(Severity::Error),
         report.count(Severity::Warning),
-        report.coverage_pct().map(|p| format!("{p:.2}%")).unwrap_or_else(|| "—".into())
+        report
+            .coverage_pct()
+            .map(|p| format!("{p:.2}%"))
+            .unwrap_or_else(|| "—".into())
     ));
     for code in Code::ALL {
         let n = report.counts.get(&code).copied().unwrap_or(0);
@@ -70,11 +110,22 @@ fn summary(report: &CheckReport, workspace_name: &str) -> Sheet {
         };
         s.push(
             style,
-            vec![format!("{} {}", code.as_str(), code.title()).into(), n.into(), code.severity().label().into()],
+            vec![
+                format!("{} {}", code.as_str(), code.title()).into(),
+                n.into(),
+                code.severity().label().into(),
+            ],
         );
     }
     for (table, n) in &report.dropped_exact_duplicates {
-        s.push(RowStyle::Normal, vec![format!("完全重复行（{table}）").into(), (*n).into(), "已剔除，不逐行列出".into()]);
+        s.push(
+            RowStyle::Normal,
+            vec![
+                format!("完全重复行（{table}）").into(),
+                (*n).into(),
+                "已剔除，不逐行列出".into(),
+            ],
+        );
     }
     for t in &report.tables {
         if t.files == 0 {
@@ -85,7 +136,11 @@ fn summary(report: &CheckReport, workspace_name: &str) -> Sheet {
             vec![
                 format!("{}（{}）", t.title, t.table).into(),
                 t.rows_in_period.into(),
-                format!("期间内行数；{} 个文件共读入 {} 行，剔除 {} 行", t.files, t.rows_read, t.rows_rejected).into(),
+                format!(
+                    "期间内行数；{} 个文件共读入 {} 行，剔除 {} 行",
+                    t.files, t.rows_read, t.rows_rejected
+                )
+                .into(),
             ],
         );
     }

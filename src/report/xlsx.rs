@@ -11,7 +11,9 @@ pub const FONT: &str = "等线";
 
 /// Display width of text: 2 per CJK (wide) character, 1 otherwise.
 pub fn text_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 })
+        .sum()
 }
 
 fn value_width(v: &Value) -> usize {
@@ -56,7 +58,10 @@ fn render_sheet(x: &mut XlsxBook, sheet: &Sheet) -> Result<(), XlsxError> {
         RowStyle::Normal => cell.clone(),
         RowStyle::Bad => cell.clone().set_background_color(Color::RGB(0xFCE4E4)),
         RowStyle::Warn => cell.clone().set_background_color(Color::RGB(0xFFF2CC)),
-        RowStyle::Total => cell.clone().set_bold().set_background_color(Color::RGB(0xEDEDED)),
+        RowStyle::Total => cell
+            .clone()
+            .set_bold()
+            .set_background_color(Color::RGB(0xEDEDED)),
     };
     ws.write_string_with_format(0, 0, &sheet.title, &title)?;
     let mut row: u32 = 1;
@@ -78,12 +83,31 @@ fn render_sheet(x: &mut XlsxBook, sheet: &Sheet) -> Result<(), XlsxError> {
             match v {
                 Value::Empty => ws.write_blank(row, c16, &fmt)?,
                 Value::Text(s) => ws.write_string_with_format(row, c16, s, &fmt)?,
-                Value::Int(n) => ws.write_number_with_format(row, c16, *n as f64, &fmt.clone().set_num_format("0"))?,
+                Value::Int(n) => ws.write_number_with_format(
+                    row,
+                    c16,
+                    *n as f64,
+                    &fmt.clone().set_num_format("0"),
+                )?,
                 Value::Number(n, d) => {
-                    let pattern = if *d == 0 { "0".to_string() } else { format!("0.{}", "0".repeat(*d as usize)) };
-                    ws.write_number_with_format(row, c16, *n, &fmt.clone().set_num_format(&pattern))?
+                    let pattern = if *d == 0 {
+                        "0".to_string()
+                    } else {
+                        format!("0.{}", "0".repeat(*d as usize))
+                    };
+                    ws.write_number_with_format(
+                        row,
+                        c16,
+                        *n,
+                        &fmt.clone().set_num_format(&pattern),
+                    )?
                 }
-                Value::Percent(p) => ws.write_number_with_format(row, c16, *p / 100.0, &fmt.clone().set_num_format("0.00%"))?,
+                Value::Percent(p) => ws.write_number_with_format(
+                    row,
+                    c16,
+                    *p / 100.0,
+                    &fmt.clone().set_num_format("0.00%"),
+                )?,
             };
             if let Some(w) = widths.get_mut(c) {
                 *w = (*w).max(value_width(v));
@@ -95,7 +119,12 @@ fn render_sheet(x: &mut XlsxBook, sheet: &Sheet) -> Result<(), XlsxError> {
     }
     ws.set_freeze_panes(header_row + 1, 0)?;
     if !sheet.headers.is_empty() {
-        ws.autofilter(header_row, 0, row.max(header_row), sheet.headers.len() as u16 - 1)?;
+        ws.autofilter(
+            header_row,
+            0,
+            row.max(header_row),
+            sheet.headers.len() as u16 - 1,
+        )?;
     }
     Ok(())
 }

@@ -1,0 +1,117 @@
+//! Bad input: one clear message naming the file (and row/column), exit 1, no panic.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+/// Runs ingest and returns stderr, asserting exit 1 and no panic.
+fn fails(dir: &Path) -> String {
+    let out = gwq().arg("-w").arg(dir).arg("ingest").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("内部错误"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one message: {err}");
+    err
+}
+
+#[test]
+fn binary_garbage_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    write(&dir.path().join("s.csv"), garbage);
+    workspace(dir.path(), "  samples: s.csv\n");
+    assert!(fails(dir.path()).contains("s.csv"));
+}
+
+#[test]
+fn truncated_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().write_string(0, 0, "线路编号").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    write(&dir.path().join("inv.xlsx"), &bytes[..bytes.len() / 2]);
+    workspace(dir.path(), "  inventory: inv.xlsx\n");
+    assert!(fails(dir.path()).contains("inv.xlsx"));
+}
+
+#[test]
+fn empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("s.csv"), "");
+    workspace(dir.path(), "  samples: s.csv\n");
+    let err = fails(dir.path());
+    assert!(err.contains("s.csv") && err.contains("为空"), "{err}");
+}
+
+#[test]
+fn missing_required_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("s.csv"),
+        "采集时间,时延(ms)\n2025-07-01 00:00,3\n",
+    );
+    workspace(dir.path(), "  samples: s.csv\n");
+    let err = fails(dir.path());
+    assert!(
+        err.contains("s.csv") && err.contains("line_id") && err.contains("线路编号"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wrong_type_in_required_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("s.csv"),
+        "采集时间,线路编号,时延\n正常,L1,3\n正常,L2,4\n",
+    );
+    workspace(dir.path(), "  samples: s.csv\n");
+    let err = fails(dir.path());
+    assert!(
+        err.contains("s.csv") && err.contains("第 2 行") && err.contains("time"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_key_in_gwq_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("gwq.yaml"),
+        "name: t\nsource:\n  samples: s.csv\n",
+    );
+    let err = fails(dir.path());
+    assert!(err.contains("gwq.yaml") && err.contains("source"), "{err}");
+}
+
+#[test]
+fn missing_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails(dir.path());
+    assert!(err.contains("gwq.yaml"), "{err}");
+}
+
+#[test]
+fn bad_period_is_an_error_naming_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace(dir.path(), "  samples: none/*.csv\n");
+    let out = gwq()
+        .arg("-w")
+        .arg(dir.path())
+        .args(["check", "--quarter", "2025Q5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2025Q5"));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    gwq()
+        .args(["check", "--month", "2025-08", "--quarter", "2025Q3"])
+        .assert()
+        .code(2);
+}
