@@ -163,7 +163,7 @@ pub fn write_faults(
                       reported: NaiveDateTime,
                       restored: NaiveDateTime| {
         n += 1;
-        let severity = *rng.pick(&["一级", "二级", "二级", "三级", "三级"]);
+        let severity = rng.pick(&["一级", "二级", "二级", "三级", "三级"]);
         let responded = reported + Duration::minutes(rng.int(3, 25));
         let arrived = responded + Duration::minutes(rng.int(20, 90));
         let restored = restored.max(arrived);
@@ -177,7 +177,7 @@ pub fn write_faults(
             time(arrived),
             time(restored),
             time(restored + Duration::hours(rng.int(1, 30))),
-            text(*rng.pick(&["光缆中断", "设备故障", "电源故障", "配置错误"])),
+            text(rng.pick(&["光缆中断", "设备故障", "电源故障", "配置错误"])),
             text(if rng.chance(0.93) { "是" } else { "否" }),
         ]
     };
@@ -281,7 +281,7 @@ pub fn write_provisioning(
             ("新装", l.opened_on - Duration::days(rng.int(8, 14)))
         } else if i % 7 == 3 {
             (
-                *rng.pick(&["扩容", "移机"]),
+                rng.pick(&["扩容", "移机"]),
                 world.start + Duration::days(rng.int(0, world.days as i64 - 20)),
             )
         } else {
@@ -458,7 +458,7 @@ pub fn write_security(
             rows.push(vec![
                 text(&format!("AQ{}{:02}", m.format("%Y%m"), j + 1)),
                 text(sources[(k + j as usize) % 3]),
-                text(*rng.pick(&["高", "中", "中", "低", "低"])),
+                text(rng.pick(&["高", "中", "中", "低", "低"])),
                 date(found),
                 date(due),
                 date(rectified),
@@ -518,7 +518,7 @@ pub fn write_complaints(
     let mut rows = Vec::new();
     for (k, m) in months(world).iter().enumerate() {
         for j in 0..rng.int(1, 4) {
-            let l = rng.pick(&world.lines);
+            let l = &world.lines[rng.index(world.lines.len())];
             let received =
                 m.and_hms_opt(9, 0, 0).expect("time") + Duration::minutes(rng.int(0, 25 * 1440));
             if received >= world.end_time() {

@@ -47,8 +47,13 @@ impl Rng {
         self.f64() < p
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.int(0, items.len() as i64 - 1) as usize]
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.index(items.len())]
+    }
+
+    /// A uniform index into a collection of `len` items.
+    pub fn index(&mut self, len: usize) -> usize {
+        self.int(0, len as i64 - 1) as usize
     }
 
     /// Roughly normal (sum of uniforms), mean 0, standard deviation 1.

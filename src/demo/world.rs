@@ -121,7 +121,7 @@ pub fn build(seed: u64, lines: usize, start: NaiveDate, days: u32) -> World {
             UNIT_KINDS[(i / DISTRICTS.len() + i) % UNIT_KINDS.len()]
         );
         let bandwidth_mbps = if fiber {
-            *rng.pick(&[100.0, 100.0, 200.0, 500.0, 1000.0])
+            rng.pick(&[100.0, 100.0, 200.0, 500.0, 1000.0])
         } else {
             100.0
         };
@@ -179,7 +179,7 @@ fn build_outages(seed: u64, lines: &[DemoLine], start: NaiveDate, days: u32) -> 
                 at,
                 at + len,
                 false,
-                *rng.pick(&CAUSES[..]),
+                rng.pick(&CAUSES[..]),
             );
         }
         if rng.chance((days as f64 / 60.0).min(1.0)) {

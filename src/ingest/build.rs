@@ -136,6 +136,14 @@ pub struct RowFinding {
     pub time: Option<NaiveDateTime>,
 }
 
+/// How the values of one column parsed: non-empty values, failures, first failure.
+#[derive(Debug, Clone, Default)]
+struct ParseTally {
+    seen: u64,
+    failed: u64,
+    first: Option<(u64, String)>,
+}
+
 /// Counts and facts about one ingested file, kept in the manifest.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileStats {
@@ -169,8 +177,8 @@ pub struct TableBuilder {
     kept: HashMap<(Code, usize), usize>,
     pub stats: FileStats,
     order: Option<LineOrder>,
-    /// Per canonical column: (non-empty values, values that failed to parse, first failure).
-    bad: Vec<(u64, u64, Option<(u64, String)>)>,
+    /// Per canonical column: how its values parsed, to tell a wrong-type column.
+    bad: Vec<ParseTally>,
     time_col: usize,
 }
 
@@ -222,7 +230,7 @@ impl TableBuilder {
                 ..FileStats::default()
             },
             order: (table == Table::Samples).then(LineOrder::default),
-            bad: vec![(0, 0, None); def.columns.len()],
+            bad: vec![ParseTally::default(); def.columns.len()],
             time_col,
         })
     }
@@ -288,16 +296,17 @@ impl TableBuilder {
             match parse_value(col.ty, &cell, self.scale[i]) {
                 Ok(v) => {
                     if v != Value::Null {
-                        self.bad[i].0 += 1;
+                        self.bad[i].seen += 1;
                     }
                     values.push(v);
                 }
                 Err(_) => {
                     let shown = cell.display();
-                    self.bad[i].0 += 1;
-                    self.bad[i].1 += 1;
-                    if self.bad[i].2.is_none() {
-                        self.bad[i].2 = Some((row, shown.clone()));
+                    let tally = &mut self.bad[i];
+                    tally.seen += 1;
+                    tally.failed += 1;
+                    if tally.first.is_none() {
+                        tally.first = Some((row, shown.clone()));
                     }
                     let message =
                         format!("“{shown}” 无法解析为{}（列 {}）", col.ty.label(), col.name);
@@ -451,7 +460,11 @@ impl TableBuilder {
         for group in self.def.required {
             for name in *group {
                 let i = self.column_index(name);
-                let (seen, failed, first) = &self.bad[i];
+                let ParseTally {
+                    seen,
+                    failed,
+                    first,
+                } = &self.bad[i];
                 if *failed > 0 && failed * 2 > *seen {
                     let (row, text) = first.clone().unwrap_or_default();
                     let col = &self.def.columns[i];

@@ -222,39 +222,44 @@ fn ingest_file(
 
     let builder: std::cell::RefCell<Option<TableBuilder>> = std::cell::RefCell::new(None);
     let mut on_header = |rows: &[(u64, Vec<String>)]| -> Result<usize, IngestError> {
-        let header = detect_header(rows, &aliases).ok_or_else(|| IngestError::NoHeader {
-            file: file.display.clone(),
-            sheet: file.sheet.clone(),
-            table: def.name.to_string(),
-            rows: rows.len(),
-            examples: def
+        let header = detect_header(rows, &aliases).ok_or_else(|| {
+            let examples: Vec<&str> = def
                 .columns
                 .iter()
                 .take(4)
                 .flat_map(|c| c.aliases.first())
                 .copied()
-                .collect::<Vec<_>>()
-                .join("、"),
+                .collect();
+            IngestError::file(
+                file,
+                format!(
+                    "找不到表头：前 {} 行中没有一行能对上表 {} 的列名（如 {}）",
+                    rows.len(),
+                    def.name,
+                    examples.join("、")
+                ),
+            )
         })?;
         let header_row = rows[header.row].0;
         for group in def.required {
             if !group.iter().any(|c| header.columns.contains_key(c)) {
                 let tried: Vec<String> = group.iter().flat_map(|c| aliases.aliases_of(c)).collect();
-                return Err(IngestError::MissingColumn {
-                    file: file.display.clone(),
-                    sheet: file.sheet.clone(),
-                    table: def.name.to_string(),
-                    column: group.join(" 或 "),
-                    header_row,
-                    header: header
-                        .cells
-                        .iter()
-                        .filter(|c| !c.trim().is_empty())
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    aliases: tried.join("、"),
-                });
+                let found: Vec<&str> = header
+                    .cells
+                    .iter()
+                    .map(|c| c.trim())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                return Err(IngestError::file(
+                    file,
+                    format!(
+                        "缺少必需列 {}（表 {}）。第 {header_row} 行识别为表头：[{}]；可用的列名：{}。可在 gwq.yaml 的 columns: 中为该表补充列名别名",
+                        group.join(" 或 "),
+                        def.name,
+                        found.join(", "),
+                        tried.join("、")
+                    ),
+                ));
             }
         }
         let out = std::fs::File::create(&tmp_path)

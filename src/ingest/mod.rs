@@ -17,8 +17,8 @@ use std::fmt;
 
 pub use cache::{ingest_workspace, load_table, IngestSummary, LoadedTable, SourceEntry};
 
-/// Why a source could not be read. Every variant names the file; the message says
-/// what is wrong and how to fix it.
+/// Why a source could not be read. Every message names the file (and the sheet and
+/// row where one is at fault) and says what is wrong and how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("{}{message}", Location { file, sheet: sheet.as_deref(), row: *row })]
@@ -27,24 +27,6 @@ pub enum IngestError {
         sheet: Option<String>,
         row: Option<u64>,
         message: String,
-    },
-    #[error("{}缺少必需列 {column}（表 {table}）。第 {header_row} 行识别为表头：[{header}]；可用的列名：{aliases}。可在 gwq.yaml 的 columns: 中为该表补充列名别名", Location { file, sheet: sheet.as_deref(), row: None })]
-    MissingColumn {
-        file: String,
-        sheet: Option<String>,
-        table: String,
-        column: String,
-        header_row: u64,
-        header: String,
-        aliases: String,
-    },
-    #[error("{}找不到表头：前 {rows} 行中没有一行能对上表 {table} 的列名（如 {examples}）", Location { file, sheet: sheet.as_deref(), row: None })]
-    NoHeader {
-        file: String,
-        sheet: Option<String>,
-        table: String,
-        rows: usize,
-        examples: String,
     },
     #[error("缓存错误：{0}")]
     Cache(String),
@@ -96,36 +78,6 @@ impl IngestError {
                 sheet: Some(name.to_string()),
                 row,
                 message,
-            },
-            IngestError::MissingColumn {
-                file,
-                sheet: None,
-                table,
-                column,
-                header_row,
-                header,
-                aliases,
-            } => IngestError::MissingColumn {
-                file,
-                sheet: Some(name.to_string()),
-                table,
-                column,
-                header_row,
-                header,
-                aliases,
-            },
-            IngestError::NoHeader {
-                file,
-                sheet: None,
-                table,
-                rows,
-                examples,
-            } => IngestError::NoHeader {
-                file,
-                sheet: Some(name.to_string()),
-                table,
-                rows,
-                examples,
             },
             other => other,
         }
