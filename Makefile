@@ -17,11 +17,12 @@ test:
 ## demo: the main job on the bundled samples/ workspace
 demo: build
 	$(GWQ) -w samples --no-progress check --quarter 2025Q3
+	$(GWQ) -w samples --no-progress score --quarter 2025Q3
 
 ## samples: regenerate the committed samples/ workspace (deterministic)
 samples: build
 	rm -rf samples.new
-	$(GWQ) demo samples.new --lines 16 --days 92 --interval 15 --seed 7
+	$(GWQ) demo samples.new --lines 16 --days 92 --interval 30 --seed 7
 	rm -rf samples && mv samples.new samples
 
 ## bench: ingest and audit speed on generated data (not part of the tests)

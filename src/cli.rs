@@ -2,39 +2,73 @@
 //! argument groups every command shares. The `///` comments are the help text.
 
 use crate::period::Period;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// gwq：政务外网（含5G接入）服务质量第三方监管工具——数据稽核、指标评分、费用稽核与报告。
 #[derive(Debug, Parser)]
-#[command(name = "gwq", version, about, long_about = None, disable_help_subcommand = true)]
+#[command(
+    name = "gwq",
+    version,
+    about,
+    long_about = None,
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令"
+)]
 pub struct Cli {
     /// 工作区目录（含 gwq.yaml）；默认取 $GWQ_WORKSPACE，否则当前目录
-    #[arg(short = 'w', long = "workspace", global = true, value_name = "DIR")]
+    #[arg(short = 'w', long = "workspace", global = true, value_name = "DIR", help_heading = GLOBAL)]
     pub workspace: Option<PathBuf>,
 
     /// 只输出错误
-    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose", help_heading = GLOBAL)]
     pub quiet: bool,
 
     /// 输出更多过程信息
-    #[arg(short = 'v', long, global = true)]
+    #[arg(short = 'v', long, global = true, help_heading = GLOBAL)]
     pub verbose: bool,
 
     /// 不显示进度条
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub no_progress: bool,
 
     /// 在标准输出打印机器可读的 JSON 结果（人读信息改到标准错误）
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
 
     /// 输出目录；默认 <工作区>/reports/<期间>/
-    #[arg(short = 'o', long = "output", global = true, value_name = "DIR")]
+    #[arg(short = 'o', long = "output", global = true, value_name = "DIR", help_heading = GLOBAL)]
     pub output: Option<PathBuf>,
+
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", global = true, action = ArgAction::Help, help_heading = GLOBAL)]
+    help: Option<bool>,
+
+    /// 显示版本
+    #[arg(short = 'V', long = "version", action = ArgAction::Version, help_heading = GLOBAL)]
+    version: Option<bool>,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+const GLOBAL: &str = "全局选项";
+const OPTIONS: &str = "选项";
+const TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+impl Cli {
+    /// Parses the command line with Chinese help headings on every command; a usage
+    /// error exits with code 2 (clap's own behaviour).
+    pub fn parse_chinese() -> Cli {
+        let command = Cli::command()
+            .help_template(TEMPLATE)
+            .mut_subcommands(|c| c.help_template(TEMPLATE));
+        let matches = command.get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,15 +81,19 @@ pub enum Command {
     Ingest(IngestArgs),
     /// 数据稽核：解析错误、缺失、重复、越界、时间倒序、未知线路、覆盖率、中断、不一致、陈旧
     Check(CheckArgs),
+    /// 按指标体系评分：各指标实际值、达标情况、得分、总分、等级与费用调整
+    Score(ScoreArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
 pub struct InitArgs {
     /// 新工作区目录（不存在则创建；已有 gwq.yaml 时不覆盖）
     pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
 pub struct DemoArgs {
     /// 输出目录
     pub dir: PathBuf,
@@ -80,6 +118,7 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
 pub struct IngestArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
@@ -92,19 +131,39 @@ pub enum FailOn {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
-    /// 覆盖率下限（%），低于则报 coverage
-    #[arg(long, default_value_t = 95.0, value_name = "PCT")]
+    /// 覆盖率下限（%），低于则报 coverage；默认 95
+    #[arg(
+        long,
+        default_value_t = 95.0,
+        value_name = "PCT",
+        hide_default_value = true
+    )]
     pub min_coverage: f64,
-    /// 有该级别及以上的问题时以退出码 3 结束（供脚本使用）
-    #[arg(long, value_enum, value_name = "LEVEL")]
+    /// 有该级别（error 错误 / warning 警告）及以上的问题时以退出码 3 结束（供脚本使用）
+    #[arg(long, value_enum, value_name = "LEVEL", hide_possible_values = true)]
     pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
+    #[arg(long, value_name = "SCHEME")]
+    pub scheme: Option<String>,
+    /// 分组评分：district（区）、unit（单位）或 line（线路）
+    #[arg(long, value_enum, value_name = "BY", hide_possible_values = true)]
+    pub by: Option<crate::score::GroupBy>,
 }
 
 /// `--month M | --quarter Q | --year Y | --period A..B`, shared by every command.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "期间（四选一；省略时取 gwq.yaml 的 service_period）")]
 pub struct PeriodArgs {
     /// 月份，如 2025-08
     #[arg(long, value_name = "M", group = "period_choice")]

@@ -13,16 +13,20 @@
 //! Shared vocabulary: `tables` (canonical tables), `period`, `findings`, `inventory`.
 
 pub mod audit;
+pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod findings;
 pub mod frame;
 pub mod ingest;
+pub mod intervals;
 pub mod inventory;
 pub mod output;
 pub mod period;
 pub mod progress;
 pub mod report;
+pub mod scheme;
+pub mod score;
 pub mod tables;
 pub mod workspace;

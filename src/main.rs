@@ -1,7 +1,6 @@
 //! The `gwq` binary: parse the command line, run, print an error once, pick the exit
 //! code (SPEC §2): 0 success, 1 error, 2 usage (clap), 3 findings at `--fail-on`.
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -13,7 +12,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("错误：gwq 内部错误（{place}），请将所用命令和输入文件反馈给开发者");
     }));
-    let cli = gwq::cli::Cli::parse();
+    let cli = gwq::cli::Cli::parse_chinese();
     match std::panic::catch_unwind(|| gwq::commands::run(cli)) {
         Ok(Ok(outcome)) => ExitCode::from(outcome.exit_code()),
         Ok(Err(err)) => {

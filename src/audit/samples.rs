@@ -153,20 +153,6 @@ fn fault_windows(
     Ok(by_line)
 }
 
-/// Merges [start, end) intervals (union), sorted.
-pub fn merge_intervals(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
-    v.retain(|(s, e)| e > s);
-    v.sort();
-    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
-    for (s, e) in v {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
-}
-
 fn inside(windows: &[(i64, i64)], t: i64) -> bool {
     windows.iter().any(|(s, e)| *s <= t && t < *e)
 }
@@ -317,7 +303,7 @@ pub fn sequence_checks(
         let s = by_line.get(id).unwrap_or(&empty);
         let interval = modal_interval(&s.times).unwrap_or(table_interval);
         let windows = outages.get(id).map(Vec::as_slice).unwrap_or(&[]);
-        let planned = merge_intervals(
+        let planned = crate::intervals::merge(
             windows
                 .iter()
                 .filter(|w| w.planned)
@@ -527,14 +513,6 @@ fn outages_contradicted(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn intervals_merge_as_a_union() {
-        assert_eq!(
-            merge_intervals(vec![(5, 10), (0, 6), (20, 30), (30, 31)]),
-            vec![(0, 10), (20, 31)]
-        );
-    }
 
     #[test]
     fn modal_interval_prefers_the_most_common_step() {

@@ -28,7 +28,14 @@ sources:                      # 每项：文件、通配符或列表；也可写
   sim_cards:    data/5G/号卡*.xlsx
   kpi_5g:       data/5G/性能*.csv
 columns: {}                   # 额外的列名别名，例如 samples: { 平均时延(ms): latency_ms }
+schemes:                      # 评估方案（指标体系），score/report 默认全部使用
+  fiber: indicators/fiber.yaml
+  5g:    indicators/5g.yaml
+calendar: calendar/cn-workdays.yaml   # 工作日历：内置 2025–2026，本文件可补充或覆盖某年
 "#;
+
+/// The workspace calendar file: empty lists, to be filled when a new year's notice arrives.
+const CALENDAR: &str = "# 工作日历补充（每年 11 月国务院办公厅发布次年放假安排后填写）。\n# 列出某年的任一日期，即以本文件替换内置日历中该年的安排。\n# holidays: [2027-01-01..2027-01-03]   # 放假日期或区间\n# workdays: [2027-02-07]               # 调休上班日\nholidays: []\nworkdays: []\n";
 
 const FOLDERS: &[&str] = &[
     "data/台账",
@@ -54,6 +61,14 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<Outcome> {
         let p = args.dir.join(folder);
         std::fs::create_dir_all(&p).with_context(|| format!("无法创建目录 {}", p.display()))?;
     }
+    for (_, rel, text) in crate::scheme::DEFAULT_SCHEMES {
+        let p = args.dir.join(rel);
+        crate::output::write_atomic(&p, text.as_bytes())
+            .with_context(|| format!("无法写入 {}", p.display()))?;
+    }
+    let cal = args.dir.join("calendar/cn-workdays.yaml");
+    crate::output::write_atomic(&cal, CALENDAR.as_bytes())
+        .with_context(|| format!("无法写入 {}", cal.display()))?;
     crate::output::write_atomic(&file, TEMPLATE.as_bytes())
         .with_context(|| format!("无法写入 {}", file.display()))?;
     ctx.say(&format!(

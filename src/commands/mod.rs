@@ -6,6 +6,7 @@ mod check;
 mod demo;
 mod ingest;
 mod init;
+mod score;
 
 use crate::cli::{Cli, Command, PeriodArgs};
 use crate::ingest::{IngestSummary, LoadedTable};
@@ -141,5 +142,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Score(args) => score::run(&ctx, args),
     }
 }

@@ -125,6 +125,9 @@ sources:
   site_tests:       data/抽查/现场测试.xlsx
   sim_cards:        data/5G/号卡.xlsx
   kpi_5g:           data/5G/性能_5G.csv
+schemes:
+  fiber: indicators/fiber.yaml
+  5g:    indicators/5g.yaml
 "#,
         seed = config.seed,
         start = config.start,
@@ -159,6 +162,9 @@ pub fn generate(root: &Path, config: &DemoConfig) -> Result<Truth> {
     events::write_phone_checks(root, &world, seed)?;
     events::write_site_tests(root, &world, seed)?;
     events::write_sim_cards(root, &world, seed)?;
+    for (_, rel, text) in crate::scheme::DEFAULT_SCHEMES {
+        crate::output::write_atomic(&root.join(rel), text.as_bytes())?;
+    }
     let yaml = gwq_yaml(config, world.end());
     crate::output::write_atomic(
         &root.join(crate::workspace::WORKSPACE_FILE),

@@ -167,11 +167,11 @@ fn build_outages(seed: u64, lines: &[DemoLine], start: NaiveDate, days: u32) -> 
         if !line.fiber {
             continue;
         }
-        // About one unplanned outage per line every 45 days, one planned every 60.
-        let unplanned = (days as f64 / 45.0 * rng.range(0.3, 1.7)).round() as i64;
+        // About one unplanned outage per line every 100 days, one planned every 60.
+        let unplanned = (days as f64 / 100.0 * rng.range(0.3, 1.7)).round() as i64;
         for _ in 0..unplanned {
             let at = t0 + Duration::minutes(rng.int(60, days as i64 * 1440 - 600));
-            let len = Duration::minutes(rng.int(8, 240));
+            let len = Duration::minutes(rng.int(8, 90));
             push_if_active(
                 &mut out,
                 line,

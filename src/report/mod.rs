@@ -4,4 +4,5 @@
 
 pub mod check;
 pub mod model;
+pub mod score;
 pub mod xlsx;

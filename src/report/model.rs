@@ -56,6 +56,15 @@ pub enum RowStyle {
     Total,
 }
 
+/// A bar chart drawn beside a sheet's table: one bar group per category.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Chart {
+    pub title: String,
+    pub categories: Vec<String>,
+    /// (series name, one value per category).
+    pub series: Vec<(String, Vec<f64>)>,
+}
+
 /// A sheet: a title line, an optional note, then a table with a header row.
 #[derive(Debug, Clone, Default)]
 pub struct Sheet {
@@ -65,6 +74,7 @@ pub struct Sheet {
     pub note: Option<String>,
     pub headers: Vec<String>,
     pub rows: Vec<(RowStyle, Vec<Value>)>,
+    pub charts: Vec<Chart>,
 }
 
 impl Sheet {

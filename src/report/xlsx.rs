@@ -2,8 +2,12 @@
 //! a shaded header row, frozen panes, an autofilter, CJK-aware column widths and
 //! highlighted rows. Written atomically.
 
+use super::model::Chart;
 use super::model::{RowStyle, Sheet, Value, Workbook};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook as XlsxBook, XlsxError};
+use rust_xlsxwriter::{
+    Chart as XlsxChart, ChartFont, ChartType, Color, Format, FormatAlign, FormatBorder,
+    Workbook as XlsxBook, Worksheet, XlsxError,
+};
 use std::path::Path;
 
 /// The body font: renders Chinese in Excel, WPS and LibreOffice alike.
@@ -118,6 +122,17 @@ fn render_sheet(x: &mut XlsxBook, sheet: &Sheet) -> Result<(), XlsxError> {
         ws.set_column_width(c as u16, (*w).clamp(6, 80) as f64 + 2.0)?;
     }
     ws.set_freeze_panes(header_row + 1, 0)?;
+    let mut chart_row = header_row;
+    for chart in &sheet.charts {
+        draw_chart(
+            ws,
+            chart,
+            row + 3,
+            chart_row,
+            sheet.headers.len() as u16 + 1,
+        )?;
+        chart_row += 20;
+    }
     if !sheet.headers.is_empty() {
         ws.autofilter(
             header_row,
@@ -126,5 +141,45 @@ fn render_sheet(x: &mut XlsxBook, sheet: &Sheet) -> Result<(), XlsxError> {
             sheet.headers.len() as u16 - 1,
         )?;
     }
+    Ok(())
+}
+
+/// Writes the chart's data below the table (charts in Excel read cells) and inserts a
+/// native clustered bar chart at (`at_row`, `at_col`).
+fn draw_chart(
+    ws: &mut Worksheet,
+    chart: &Chart,
+    data_row: u32,
+    at_row: u32,
+    at_col: u16,
+) -> Result<(), XlsxError> {
+    let name = ws.name();
+    let label = Format::new()
+        .set_font_name(FONT)
+        .set_font_color(Color::RGB(0x808080));
+    ws.write_string_with_format(data_row, 0, format!("图表数据：{}", chart.title), &label)?;
+    for (i, c) in chart.categories.iter().enumerate() {
+        ws.write_string(data_row + 2 + i as u32, 0, c)?;
+    }
+    let mut x = XlsxChart::new(ChartType::Column);
+    x.title()
+        .set_name(&chart.title)
+        .set_font(ChartFont::new().set_name(FONT).set_size(12));
+    let last = data_row + 1 + chart.categories.len() as u32;
+    for (j, (series, values)) in chart.series.iter().enumerate() {
+        let col = j as u16 + 1;
+        ws.write_string(data_row + 1, col, series)?;
+        for (i, v) in values.iter().enumerate() {
+            ws.write_number(data_row + 2 + i as u32, col, *v)?;
+        }
+        x.add_series()
+            .set_name((name.as_str(), data_row + 1, col))
+            .set_categories((name.as_str(), data_row + 2, 0, last, 0))
+            .set_values((name.as_str(), data_row + 2, col, last, col));
+    }
+    x.x_axis().set_name_font(ChartFont::new().set_name(FONT));
+    x.x_axis().set_font(ChartFont::new().set_name(FONT));
+    x.legend().set_font(ChartFont::new().set_name(FONT));
+    ws.insert_chart(at_row, at_col, &x)?;
     Ok(())
 }

@@ -1,0 +1,138 @@
+//! `gwq score`: score the provider against the workspace's indicator schemes for a
+//! period (SPEC §7, §12): a terminal table, `score-<period>.xlsx` and JSON.
+
+use super::{Context, Outcome};
+use crate::audit::{run_check, CheckOptions};
+use crate::calendar::Calendar;
+use crate::cli::ScoreArgs;
+use crate::findings::Severity;
+use crate::inventory::Inventory;
+use crate::scheme::Scheme;
+use crate::score::{score_scheme, DataQuality, FindingCounts, ScoreInput, ScoreResult};
+use crate::tables::Table;
+use anyhow::{bail, Context as _, Result};
+
+pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
+    let ws = ctx.open_workspace()?;
+    let period = ctx.period(&args.period, &ws)?;
+    if ws.schemes.is_empty() {
+        bail!("gwq.yaml 没有配置 schemes：请加入 schemes: {{ fiber: indicators/fiber.yaml }} 等");
+    }
+    let chosen: Vec<(&String, &std::path::PathBuf)> = match args.scheme.as_deref() {
+        None | Some("all") => ws.schemes.iter().collect(),
+        Some(id) => match ws.schemes.get_key_value(id) {
+            Some(kv) => vec![kv],
+            None => bail!(
+                "gwq.yaml 的 schemes 中没有 “{id}”，可用：{}",
+                ws.schemes.keys().cloned().collect::<Vec<_>>().join("、")
+            ),
+        },
+    };
+    let schemes = chosen
+        .iter()
+        .map(|(id, path)| Scheme::load(id, path).map_err(anyhow::Error::from))
+        .collect::<Result<Vec<_>>>()?;
+    let calendar = match &ws.calendar {
+        Some(p) => Calendar::with_file(p)?,
+        None => Calendar::built_in(),
+    };
+    ctx.ingest(&ws)?;
+    let tables = ctx.load_tables(&ws)?;
+    let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
+    let check = run_check(&tables, &inventory, &period, &CheckOptions::default())?;
+    let quality = DataQuality {
+        coverage_pct: check.coverage_pct(),
+        findings: FindingCounts {
+            error: check.count(Severity::Error),
+            warning: check.count(Severity::Warning),
+        },
+    };
+    let input = ScoreInput {
+        tables: &tables,
+        inventory: &inventory,
+        calendar: &calendar,
+        period: &period,
+    };
+    let mut results = Vec::new();
+    for scheme in &schemes {
+        let r = score_scheme(scheme, &input, args.by, quality.clone())
+            .with_context(|| format!("评分 {} 失败", scheme.name))?;
+        print_table(ctx, &r);
+        results.push(r);
+    }
+    let dir = ctx.output_dir(&ws, &period);
+    let label = period.file_label();
+    let xlsx = dir.join(format!("score-{label}.xlsx"));
+    crate::report::xlsx::write(&crate::report::score::workbook(&results, &ws.name), &xlsx)
+        .with_context(|| format!("无法写入 {}", xlsx.display()))?;
+    let json = if results.len() == 1 {
+        serde_json::to_value(&results[0])?
+    } else {
+        serde_json::json!({ "results": results })
+    };
+    let json_path = dir.join(format!("score-{label}.json"));
+    crate::output::write_atomic(&json_path, serde_json::to_string_pretty(&json)?.as_bytes())
+        .with_context(|| format!("无法写入 {}", json_path.display()))?;
+    ctx.say(&format!("明细：{}", xlsx.display()));
+    if ctx.json {
+        ctx.print_json(&json)?;
+    }
+    Ok(Outcome::Done)
+}
+
+/// Pads `s` to `width` display columns (CJK characters are two wide).
+fn pad(s: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(crate::report::xlsx::text_width(s)));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
+fn print_table(ctx: &Context, r: &ScoreResult) {
+    let num = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
+    let row = |cells: [&str; 7]| {
+        let widths = [13, 22, 10, 10, 7, 6, 7];
+        let mut line = String::from("  ");
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            line.push_str(&pad(c, w, i >= 2));
+            line.push(' ');
+        }
+        line.trim_end().to_string()
+    };
+    ctx.say(&format!(
+        "{}（{}，{} 至 {}）",
+        r.scheme, r.period, r.start, r.end
+    ));
+    ctx.say(&row([
+        "指标",
+        "名称",
+        "实际值",
+        "目标",
+        "达标",
+        "分值",
+        "得分",
+    ]));
+    for i in &r.indicators {
+        let met = match i.met {
+            Some(true) => "是",
+            Some(false) => "否",
+            None => "无数据",
+        };
+        let points = crate::ingest::values::format_number(i.points);
+        ctx.say(&row([
+            &i.id,
+            &i.name,
+            &num(i.value),
+            &i.target,
+            met,
+            &points,
+            &num(i.score),
+        ]));
+    }
+    let adjust = r
+        .payment_adjust_pct
+        .map_or(String::new(), |p| format!("，费用调整 {p}%"));
+    ctx.say(&format!("  总分 {:.2}，等级 {}{adjust}", r.total, r.grade));
+}

@@ -1,0 +1,145 @@
+//! The rows an indicator measures (SPEC §7): its source table, de-duplicated
+//! samples, the scheme's access type (own column, else through inventory by line),
+//! the inventory's columns for line-keyed tables, the period and `where`.
+
+use crate::frame::{FrameError, StepContext};
+use crate::ingest::LoadedTable;
+use crate::inventory::Inventory;
+use crate::period::Period;
+use crate::tables::{ColType, Table};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+/// Inventory columns added to line-keyed tables, as `inventory` has them.
+const INVENTORY_COLUMNS: [&str; 8] = [
+    "unit",
+    "district",
+    "access_type",
+    "bandwidth_mbps",
+    "room_id",
+    "opened_on",
+    "closed_on",
+    "tariff",
+];
+
+/// The inventory as a frame keyed by `line_id`, column names prefixed `_inv_`.
+pub fn inventory_frame(inventory: &Inventory) -> Result<LazyFrame, FrameError> {
+    let lines: Vec<_> = inventory.lines.values().collect();
+    let text = |f: &dyn Fn(&crate::inventory::Line) -> Option<String>| -> Vec<Option<String>> {
+        lines.iter().map(|l| f(l)).collect()
+    };
+    let date = |f: &dyn Fn(&crate::inventory::Line) -> Option<chrono::NaiveDate>| -> Column {
+        let days: Vec<Option<i32>> = lines.iter().map(|l| f(l).map(crate::frame::days)).collect();
+        Int32Chunked::from_iter_options("".into(), days.into_iter())
+            .into_date()
+            .into_column()
+    };
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("line_id".into(), text(&|l| Some(l.line_id.clone()))),
+        Column::new("_inv_unit".into(), text(&|l| l.unit.clone())),
+        Column::new("_inv_district".into(), text(&|l| l.district.clone())),
+        Column::new("_inv_access_type".into(), text(&|l| l.access_type.clone())),
+        Column::new(
+            "_inv_bandwidth_mbps".into(),
+            lines.iter().map(|l| l.bandwidth_mbps).collect::<Vec<_>>(),
+        ),
+        Column::new("_inv_room_id".into(), text(&|l| l.room_id.clone())),
+        date(&|l| l.opened_on).with_name("_inv_opened_on".into()),
+        date(&|l| l.closed_on).with_name("_inv_closed_on".into()),
+        Column::new("_inv_tariff".into(), text(&|l| l.tariff.clone())),
+    ])
+    .step("组装线路台账")?;
+    Ok(df.lazy())
+}
+
+/// The table's rows filtered to the access type, with inventory columns joined for
+/// line-keyed tables (the table's own columns win), but not yet to the period.
+pub fn scoped(
+    t: &LoadedTable,
+    access_type: Option<&str>,
+    inventory: &LazyFrame,
+) -> Result<LazyFrame, FrameError> {
+    let def = t.table.def();
+    let mut lf = t.frame.clone();
+    if t.table == Table::Samples && crate::audit::samples_need_global_dedup(t) {
+        lf = lf
+            .sort(["_src", "_row"], SortMultipleOptions::default())
+            .unique_stable_generic(
+                Some(vec![col("line_id"), col("time")]),
+                UniqueKeepStrategy::First,
+            );
+    }
+    let own_access = def.column("access_type").is_some();
+    if t.table.is_line_keyed() {
+        // Unknown lines drop out here when the access type must come from inventory.
+        let how = if own_access || access_type.is_none() {
+            JoinType::Left
+        } else {
+            JoinType::Inner
+        };
+        lf = lf.join(
+            inventory.clone(),
+            [col("line_id")],
+            [col("line_id")],
+            JoinArgs::new(how),
+        );
+        let mut added = Vec::new();
+        for name in INVENTORY_COLUMNS {
+            let inv = col(format!("_inv_{name}"));
+            if def.column(name).is_some() {
+                if name == "access_type" {
+                    added.push(col(name).fill_null(inv).alias(name));
+                }
+            } else {
+                added.push(inv.alias(name));
+            }
+        }
+        lf = lf.with_columns(added);
+    }
+    if let Some(a) = access_type {
+        let wanted = col("access_type").eq(lit(a.to_string()));
+        if t.table.is_line_keyed() {
+            lf = lf.filter(wanted);
+        } else if own_access {
+            // An optional access type left empty applies to every scheme.
+            lf = lf.filter(col("access_type").is_null().or(wanted));
+        }
+    }
+    Ok(lf)
+}
+
+/// Rows whose `column` falls in the period.
+pub fn in_period(lf: LazyFrame, table: Table, column: &str, period: &Period) -> LazyFrame {
+    let filter = match table.def().column(column).map(|c| c.ty) {
+        Some(ColType::Date) => col(column)
+            .gt_eq(crate::frame::lit_date(period.start))
+            .and(col(column).lt_eq(crate::frame::lit_date(period.end))),
+        _ => col(column)
+            .gt_eq(crate::frame::lit_time(period.start_time()))
+            .and(col(column).lt(crate::frame::lit_time(period.end_time()))),
+    };
+    lf.filter(filter)
+}
+
+/// Applies a polars-SQL `where` to the rows.
+pub fn filtered(lf: LazyFrame, filter: Option<&str>) -> Result<LazyFrame, FrameError> {
+    match filter {
+        None => Ok(lf),
+        Some(w) => sql(lf, &format!("SELECT * FROM t WHERE {w}")),
+    }
+}
+
+/// Runs a polars-SQL query over `lf` registered as `t`.
+pub fn sql(lf: LazyFrame, query: &str) -> Result<LazyFrame, FrameError> {
+    let mut ctx = SQLContext::new();
+    ctx.register("t", lf);
+    ctx.execute(query).step(&format!("执行 SQL “{query}”"))
+}
+
+/// A date or datetime column as milliseconds since the epoch (dates at midnight).
+pub fn millis(table: Table, column: &str) -> Expr {
+    match table.def().column(column).map(|c| c.ty) {
+        Some(ColType::Date) => col(column).cast(DataType::Int64) * lit(86_400_000i64),
+        _ => col(column).cast(DataType::Int64),
+    }
+}

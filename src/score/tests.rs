@@ -1,0 +1,528 @@
+//! Hand-computed cases for every measure and the exact semantics of SPEC §7.
+
+use super::*;
+use crate::ingest::build::{cache_schema, ROW_COLUMN};
+use crate::ingest::cache::SOURCE_COLUMN;
+use chrono::{NaiveDate, NaiveDateTime};
+
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A loaded table from the given columns; every other canonical column is null.
+fn table(table: Table, columns: Vec<Column>) -> LoadedTable {
+    let height = columns.first().map_or(0, |c| c.len());
+    let mut df = DataFrame::new_infer_height(columns).unwrap();
+    for (name, dtype) in cache_schema(table.def()).iter() {
+        if df.column(name).is_err() {
+            df.with_column(Column::full_null(name.clone(), height, dtype))
+                .unwrap();
+        }
+    }
+    let rows: Vec<u32> = (2..height as u32 + 2).collect();
+    df.with_column(Column::new(ROW_COLUMN.into(), rows))
+        .unwrap();
+    df.with_column(Column::new(SOURCE_COLUMN.into(), vec![0u32; height]))
+        .unwrap();
+    // Cast every canonical column to its cache type (tests write plain i64 / strings).
+    let casts: Vec<Expr> = cache_schema(table.def())
+        .iter()
+        .map(|(n, dt)| col(n.clone()).cast(dt.clone()))
+        .collect();
+    let frame = df.lazy().with_columns(casts);
+    LoadedTable {
+        table,
+        frame,
+        files: Vec::new(),
+        configured: true,
+    }
+}
+
+fn times(name: &str, v: &[Option<&str>]) -> Column {
+    let ms: Vec<Option<i64>> = v
+        .iter()
+        .map(|s| s.map(|s| crate::frame::millis(t(s))))
+        .collect();
+    Int64Chunked::from_iter_options(name.into(), ms.into_iter())
+        .into_datetime(TimeUnit::Milliseconds, None)
+        .into_column()
+}
+
+fn dates(name: &str, v: &[Option<&str>]) -> Column {
+    let days: Vec<Option<i32>> = v
+        .iter()
+        .map(|s| s.map(|s| crate::frame::days(d(s))))
+        .collect();
+    Int32Chunked::from_iter_options(name.into(), days.into_iter())
+        .into_date()
+        .into_column()
+}
+
+fn strs(name: &str, v: &[&str]) -> Column {
+    Column::new(name.into(), v.to_vec())
+}
+
+fn line(
+    id: &str,
+    access: &str,
+    opened: &str,
+    closed: Option<&str>,
+    district: &str,
+) -> crate::inventory::Line {
+    crate::inventory::Line {
+        line_id: id.into(),
+        unit: Some(format!("{district}单位")),
+        district: Some(district.into()),
+        access_type: Some(access.into()),
+        bandwidth_mbps: Some(100.0),
+        room_id: None,
+        opened_on: Some(d(opened)),
+        closed_on: closed.map(d),
+        tariff: None,
+    }
+}
+
+fn inventory() -> Inventory {
+    let mut inv = Inventory::default();
+    for l in [
+        line("L1", "fiber", "2020-01-01", None, "浦东新区"),
+        line("L2", "fiber", "2020-01-01", Some("2025-07-01"), "黄浦区"),
+        line("G1", "5g", "2020-01-01", None, "浦东新区"),
+    ] {
+        inv.lines.insert(l.line_id.clone(), l);
+    }
+    inv
+}
+
+/// Scores one indicator (YAML lines under `indicators:`) on `tables` for `period`.
+fn score_one(
+    indicator: &str,
+    tables: Vec<LoadedTable>,
+    period: &str,
+    by: Option<GroupBy>,
+) -> ScoreResult {
+    let text = format!(
+        "scheme: 测试\naccess_type: fiber\ntotal_points: 10\ngrades:\n  - {{ min: 0, name: 合格 }}\ndimensions:\n  - id: d\n    name: 维度\n    indicators:\n{indicator}"
+    );
+    let scheme = Scheme::parse("t", "t.yaml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let mut all: BTreeMap<Table, LoadedTable> = BTreeMap::new();
+    for t in Table::ALL {
+        let mut empty = table(t, vec![]);
+        empty.configured = false;
+        all.insert(t, empty);
+    }
+    for t in tables {
+        all.insert(t.table, t);
+    }
+    let period: Period = period.parse().unwrap();
+    let inventory = inventory();
+    let calendar = Calendar::built_in();
+    let input = ScoreInput {
+        tables: &all,
+        inventory: &inventory,
+        calendar: &calendar,
+        period: &period,
+    };
+    let quality = DataQuality {
+        coverage_pct: None,
+        findings: FindingCounts {
+            error: 0,
+            warning: 0,
+        },
+    };
+    score_scheme(&scheme, &input, by, quality).unwrap()
+}
+
+fn value(r: &ScoreResult) -> Option<f64> {
+    r.indicators[0].value
+}
+
+fn approx(a: Option<f64>, b: f64) {
+    let a = a.expect("a value");
+    assert!((a - b).abs() < 1e-9, "{a} != {b}");
+}
+
+const AVAIL: &str = "      - { id: A, name: 可用率, measure: availability, source: samples, target: \">= 99\", points: 10, scoring: { rule: threshold } }\n";
+
+#[test]
+fn availability_from_samples_skips_planned_windows_and_inactive_lines() {
+    let samples = table(
+        Table::Samples,
+        vec![
+            times(
+                "time",
+                &[
+                    Some("2025-07-01 00:00"),
+                    Some("2025-07-01 00:05"),
+                    Some("2025-07-01 00:10"),
+                    Some("2025-07-01 00:15"),
+                    Some("2025-07-01 00:20"),
+                    // L2 is closed on 2025-07-01: the 2nd is outside its active dates.
+                    Some("2025-07-01 00:00"),
+                    Some("2025-07-02 00:00"),
+                    // G1 is 5G: not in a fibre scheme.
+                    Some("2025-07-01 00:00"),
+                ],
+            ),
+            strs("line_id", &["L1", "L1", "L1", "L1", "L1", "L2", "L2", "G1"]),
+            Column::new(
+                "reachable".into(),
+                [true, false, false, true, false, true, false, false],
+            ),
+        ],
+    );
+    // A planned window [00:05, 00:15) of L1 takes out 00:05 and 00:10 (both down).
+    let outages = table(
+        Table::Outages,
+        vec![
+            strs("line_id", &["L1"]),
+            times("start", &[Some("2025-07-01 00:05")]),
+            times("end", &[Some("2025-07-01 00:15")]),
+            Column::new("planned".into(), [true]),
+        ],
+    );
+    let r = score_one(AVAIL, vec![samples, outages], "2025-07", None);
+    // L1: 00:00 up, 00:15 up, 00:20 down → 2 of 3; L2: 00:00 up → 1 of 1. Pooled 3/4.
+    approx(value(&r), 75.0);
+    assert_eq!(r.indicators[0].rows, 4);
+    let mean = AVAIL.replace(
+        "source: samples,",
+        "source: samples, aggregate: mean_of_lines,",
+    );
+    let samples2 = table(
+        Table::Samples,
+        vec![
+            times(
+                "time",
+                &[
+                    Some("2025-07-01 00:00"),
+                    Some("2025-07-01 00:05"),
+                    Some("2025-07-01 00:00"),
+                ],
+            ),
+            strs("line_id", &["L1", "L1", "L2"]),
+            Column::new("reachable".into(), [true, false, true]),
+        ],
+    );
+    let r = score_one(&mean, vec![samples2], "2025-07", None);
+    approx(value(&r), 75.0); // (50 % + 100 %) / 2
+}
+
+#[test]
+fn availability_from_outages_merges_clips_and_runs_open_outages_to_the_end() {
+    let ind = AVAIL.replace("source: samples", "source: outages");
+    let outages = table(
+        Table::Outages,
+        vec![
+            strs("line_id", &["L1", "L1", "L1", "L1"]),
+            // Overlapping 1 h + 1 h sharing 30 min → 1.5 h; one starts before the period.
+            times(
+                "start",
+                &[
+                    Some("2025-07-10 10:00"),
+                    Some("2025-07-10 10:30"),
+                    Some("2025-06-30 23:00"),
+                    Some("2025-07-31 23:00"),
+                ],
+            ),
+            times(
+                "end",
+                &[
+                    Some("2025-07-10 11:00"),
+                    Some("2025-07-10 11:30"),
+                    Some("2025-07-01 01:00"),
+                    None,
+                ],
+            ),
+            Column::new("planned".into(), [false, false, false, false]),
+        ],
+    );
+    let r = score_one(&ind, vec![outages], "2025-07", None);
+    // L1 down 1.5 h + 1 h (clipped) + 1 h (open, to 08-01 00:00) = 3.5 h of 744 h.
+    // L2 is active only on 07-01 (24 h) and never down. Pooled over 768 h.
+    approx(value(&r), 100.0 * (1.0 - 3.5 / 768.0));
+}
+
+#[test]
+fn mean_min_max_sum_and_where() {
+    let samples = || {
+        table(
+            Table::Samples,
+            vec![
+                times(
+                    "time",
+                    &[
+                        Some("2025-07-01 00:00"),
+                        Some("2025-07-01 00:05"),
+                        Some("2025-07-01 00:10"),
+                        Some("2025-08-01 00:00"),
+                    ],
+                ),
+                strs("line_id", &["L1", "L1", "L1", "L1"]),
+                Column::new(
+                    "latency_ms".into(),
+                    [Some(2.0), Some(4.0), None, Some(100.0)],
+                ),
+                Column::new("reachable".into(), [true, true, false, true]),
+            ],
+        )
+    };
+    for (m, want) in [("mean", 3.0), ("min", 2.0), ("max", 4.0), ("sum", 6.0)] {
+        let ind = format!("      - {{ id: A, name: 时延, measure: {m}, source: samples, column: latency_ms, where: \"reachable\", target: \"<= 10\", points: 10, scoring: {{ rule: threshold }} }}\n");
+        approx(
+            value(&score_one(&ind, vec![samples()], "2025-07", None)),
+            want,
+        );
+    }
+}
+
+#[test]
+fn percentiles_linear_and_nearest_rank() {
+    let n = 20;
+    let ts: Vec<String> = (0..n)
+        .map(|i| format!("2025-07-01 {:02}:{:02}", i / 12, (i % 12) * 5))
+        .collect();
+    let samples = || {
+        table(
+            Table::Samples,
+            vec![
+                times(
+                    "time",
+                    &ts.iter().map(|s| Some(s.as_str())).collect::<Vec<_>>(),
+                ),
+                strs("line_id", &vec!["L1"; n]),
+                Column::new(
+                    "latency_ms".into(),
+                    (1..=n).rev().map(|v| v as f64).collect::<Vec<_>>(),
+                ),
+            ],
+        )
+    };
+    let ind = |extra: &str| {
+        format!("      - {{ id: A, name: P95, measure: percentile, source: samples, column: latency_ms, p: 95{extra}, target: \"<= 20\", points: 10, scoring: {{ rule: threshold }} }}\n")
+    };
+    // numpy's default: 1 + 0.95 × 19 = 19.05.
+    approx(
+        value(&score_one(&ind(""), vec![samples()], "2025-07", None)),
+        19.05,
+    );
+    // Nearest rank: ceil(0.95 × 20) = 19th smallest = 19.
+    approx(
+        value(&score_one(
+            &ind(", method: nearest_rank"),
+            vec![samples()],
+            "2025-07",
+            None,
+        )),
+        19.0,
+    );
+}
+
+fn faults() -> LoadedTable {
+    table(
+        Table::Faults,
+        vec![
+            strs("ticket_id", &["T1", "T2", "T3", "T4", "T5", "T6"]),
+            strs("line_id", &["L1", "L1", "L1", "L1", "L1", "G1"]),
+            Column::new("severity".into(), [1i64, 1, 2, 3, 3, 1]),
+            times(
+                "reported_at",
+                &[
+                    Some("2025-07-10 10:00"),
+                    Some("2025-07-11 10:00"),
+                    Some("2025-07-12 10:00"),
+                    Some("2025-07-31 23:30"),
+                    Some("2025-07-31 20:00"),
+                    Some("2025-07-10 10:00"),
+                ],
+            ),
+            times(
+                "responded_at",
+                &[
+                    // Exactly 15 min: on time (inclusive).
+                    Some("2025-07-10 10:15"),
+                    Some("2025-07-11 10:16"),
+                    Some("2025-07-12 10:30"),
+                    // Open, 60 min limit ends 08-01 00:30, after the period: left out.
+                    None,
+                    // Open, deadline 21:00 passed before the period's end: late.
+                    None,
+                    Some("2025-07-10 12:00"),
+                ],
+            ),
+        ],
+    )
+}
+
+#[test]
+fn on_time_rate_by_severity_with_open_tickets() {
+    let ind = "      - { id: A, name: 响应, measure: on_time_rate, source: faults, start: reported_at, end: responded_at, limit: { by: severity, values: { 1: 15m, 2: 30m, 3: 60m } }, target: \">= 98\", points: 10, scoring: { rule: threshold } }\n";
+    let r = score_one(ind, vec![faults()], "2025-07", None);
+    // Judged: T1 on time, T2 late, T3 on time, T5 late (G1 is 5G) → 2 of 4.
+    approx(value(&r), 50.0);
+    assert_eq!(r.indicators[0].rows, 4);
+}
+
+#[test]
+fn mean_duration_in_hours() {
+    let ind = "      - { id: A, name: MTTR, measure: mean_duration, source: faults, start: reported_at, end: responded_at, target: \"<= 4\", points: 10, scoring: { rule: threshold } }\n";
+    // T1 0.25 h, T2 16/60 h, T3 0.5 h (open tickets have no duration).
+    approx(
+        value(&score_one(ind, vec![faults()], "2025-07", None)),
+        (0.25 + 16.0 / 60.0 + 0.5) / 3.0,
+    );
+}
+
+#[test]
+fn working_days_across_a_holiday_and_a_make_up_sunday() {
+    let complaints = table(
+        Table::Complaints,
+        vec![
+            strs("complaint_id", &["C1", "C2", "C3"]),
+            // Fri 09-26 + 2 wd = Sun 09-28 (make-up day) and Mon 09-29.
+            times(
+                "received_at",
+                &[
+                    Some("2025-09-26 09:00"),
+                    Some("2025-09-26 09:00"),
+                    Some("2025-09-30 09:00"),
+                ],
+            ),
+            times(
+                "resolved_at",
+                &[
+                    Some("2025-09-29 23:59"),
+                    Some("2025-09-30 00:00"),
+                    // Tue 09-30 + 2 wd: 1–8 Oct are holidays, Thu 10-09 and Fri 10-10.
+                    Some("2025-10-10 18:00"),
+                ],
+            ),
+        ],
+    );
+    let ind = "      - { id: A, name: 投诉, measure: on_time_rate, source: complaints, start: received_at, end: resolved_at, limit: 2wd, target: \">= 95\", points: 10, scoring: { rule: threshold } }\n";
+    let r = score_one(ind, vec![complaints], "2025Q3", None);
+    approx(value(&r), 100.0 * 2.0 / 3.0);
+}
+
+#[test]
+fn completion_rate_by_due_date() {
+    let drills = table(
+        Table::Drills,
+        vec![
+            dates(
+                "planned_on",
+                &[
+                    Some("2025-07-10"),
+                    Some("2025-07-20"),
+                    Some("2025-07-30"),
+                    Some("2025-08-05"),
+                ],
+            ),
+            dates(
+                "done_on",
+                &[
+                    Some("2025-07-10"),
+                    Some("2025-07-21"),
+                    None,
+                    Some("2025-08-01"),
+                ],
+            ),
+        ],
+    );
+    let ind = "      - { id: A, name: 演练, measure: completion_rate, source: drills, due: planned_on, done: done_on, target: \">= 100\", points: 10, scoring: { rule: threshold } }\n";
+    approx(
+        value(&score_one(ind, vec![drills], "2025-07", None)),
+        100.0 / 3.0,
+    );
+}
+
+#[test]
+fn count_is_zero_not_no_data_and_ratio_and_sql() {
+    let security = || {
+        table(
+            Table::Security,
+            vec![
+                strs("finding_id", &["S1", "S2", "S3"]),
+                strs("source", &["安全自查", "安全事件", "安全事件"]),
+                strs("severity", &["高", "中", "高"]),
+                dates(
+                    "found_on",
+                    &[Some("2025-07-01"), Some("2025-07-02"), Some("2025-08-03")],
+                ),
+                Column::new("verified".into(), [Some(true), None, Some(false)]),
+            ],
+        )
+    };
+    let count = "      - { id: A, name: 事件, measure: count, source: security, where: \"source = '安全事件' AND severity = '高'\", target: \"<= 0\", points: 10, scoring: { rule: threshold } }\n";
+    let r = score_one(count, vec![security()], "2025-07", None);
+    assert_eq!(value(&r), Some(0.0));
+    assert_eq!(r.indicators[0].status, Status::Ok);
+    assert_eq!(
+        value(&score_one(count, vec![security()], "2025-08", None)),
+        Some(1.0)
+    );
+    let ratio = "      - { id: A, name: 复核, measure: ratio, source: security, condition: \"verified\", target: \">= 95\", points: 10, scoring: { rule: threshold } }\n";
+    // A null condition does not hold: 1 of 2.
+    approx(
+        value(&score_one(ratio, vec![security()], "2025-07", None)),
+        50.0,
+    );
+    let sql = "      - { id: A, name: 比例, measure: sql, source: security, expr: \"100.0 * SUM(CASE WHEN severity = '高' THEN 1 ELSE 0 END) / COUNT(*)\", target: \">= 0\", points: 10, scoring: { rule: threshold } }\n";
+    approx(
+        value(&score_one(sql, vec![security()], "2025-07", None)),
+        50.0,
+    );
+    // No rows at all in the period: a mean is no data.
+    let mean = "      - { id: A, name: 均值, measure: mean, source: surveys, column: score, target: \">= 90\", points: 10, scoring: { rule: threshold } }\n";
+    let r = score_one(
+        mean,
+        vec![table(
+            Table::Surveys,
+            vec![
+                Column::new("score".into(), [95.0]),
+                dates("surveyed_on", &[Some("2025-08-01")]),
+            ],
+        )],
+        "2025-07",
+        None,
+    );
+    assert_eq!(
+        (value(&r), r.indicators[0].status, r.indicators[0].score),
+        (None, Status::NoData, None)
+    );
+}
+
+#[test]
+fn groups_split_line_keyed_measures_and_sum_consistently() {
+    let samples = table(
+        Table::Samples,
+        vec![
+            times(
+                "time",
+                &[
+                    Some("2025-07-01 00:00"),
+                    Some("2025-07-01 00:05"),
+                    Some("2025-07-01 00:00"),
+                ],
+            ),
+            strs("line_id", &["L1", "L1", "L2"]),
+            Column::new("reachable".into(), [true, false, true]),
+        ],
+    );
+    let r = score_one(AVAIL, vec![samples], "2025-07", Some(GroupBy::District));
+    approx(value(&r), 100.0 * 2.0 / 3.0);
+    let by: BTreeMap<&str, Option<f64>> = r
+        .groups
+        .iter()
+        .map(|g| (g.key.as_str(), g.indicators[0].value))
+        .collect();
+    approx(by["浦东新区"], 50.0);
+    approx(by["黄浦区"], 100.0);
+    // Pooled over the groups' rows gives the overall value back.
+    let rows: u64 = r.groups.iter().map(|g| g.indicators[0].rows).sum();
+    assert_eq!(rows, r.indicators[0].rows);
+}
