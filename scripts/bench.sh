@@ -39,3 +39,7 @@ for run in 1 2 3; do
   read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q check)
   echo "check (whole period, run $run): ${secs} s, peak RSS ${rss} MiB"
 done
+for run in 1 2 3; do
+  read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q score --scheme fiber)
+  echo "score fiber (whole period, cache warm, with the audit, run $run): ${secs} s, peak RSS ${rss} MiB"
+done

@@ -204,7 +204,7 @@ impl TableBuilder {
             .map(|(c, idx)| idx.map_or(1.0, |i| header_unit_scale(c.ty, &header.cells[i])))
             .collect();
         let writer = ParquetWriter::new(out)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(ParquetCompression::Lz4Raw)
             .batched(&cache_schema(def))
             .map_err(|e| IngestError::Cache(format!("写缓存 {file} 失败：{e}")))?;
         let time_col = def
@@ -390,41 +390,48 @@ impl TableBuilder {
         else {
             return false;
         };
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut hasher = RowHasher::default();
         for v in values {
             hash_value(v, &mut hasher);
         }
         let hash = hasher.finish();
+        let ms = *ms;
         let order = self.order.as_mut().expect("checked by caller");
-        let (line, ms) = (line.to_string(), *ms);
-        match order.last.get_mut(&line) {
-            Some(last) if last.0 == ms => {
-                if last.1 == hash {
-                    self.stats.exact_duplicates += 1;
-                } else {
-                    let time = millis_to_datetime(ms).format("%Y-%m-%d %H:%M:%S");
-                    self.finding(
-                        Code::Duplicate,
-                        row,
-                        line_col,
-                        Some(&line),
-                        format!("线路 {line} 在 {time} 有两条取值不同的采样，保留先出现的一条"),
-                        Some(ms),
-                    );
-                }
-                true
+        // Look up by &str: a line's entry is allocated once, not per sample.
+        let repeat = match order.last.get_mut(line.as_ref()) {
+            None => {
+                order.last.insert(line.to_string(), (ms, hash));
+                None
             }
+            Some(last) if last.0 == ms => Some(last.1 == hash),
             Some(last) => {
                 if ms < last.0 {
                     order.unsorted = true;
                     self.stats.sorted_per_line = false;
                 }
                 *last = (ms, hash);
-                false
+                None
             }
-            None => {
-                order.last.insert(line, (ms, hash));
-                false
+        };
+        match repeat {
+            None => false,
+            Some(true) => {
+                self.stats.exact_duplicates += 1;
+                true
+            }
+            Some(false) => {
+                let time = millis_to_datetime(ms).format("%Y-%m-%d %H:%M:%S");
+                let message =
+                    format!("线路 {line} 在 {time} 有两条取值不同的采样，保留先出现的一条");
+                self.finding(
+                    Code::Duplicate,
+                    row,
+                    line_col,
+                    Some(line),
+                    message,
+                    Some(ms),
+                );
+                true
             }
         }
     }
@@ -490,6 +497,28 @@ fn millis_to_datetime(ms: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|d| d.naive_utc())
         .unwrap_or_default()
+}
+
+/// A fast, non-cryptographic hasher (FxHash's multiply-rotate) for comparing rows.
+#[derive(Default)]
+struct RowHasher(u64);
+
+impl Hasher for RowHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn hash_value<H: Hasher>(v: &Value, h: &mut H) {

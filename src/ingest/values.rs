@@ -63,7 +63,14 @@ pub fn half_width(s: &str) -> std::borrow::Cow<'_, str> {
 fn trimmed<'a>(cell: &Cell<'a>) -> Option<&'a str> {
     match cell {
         Cell::Text(s) => {
-            let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+            // Most cells have nothing to trim: check the ends before scanning.
+            let bytes = s.as_bytes();
+            let clean = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+            let t = if clean(bytes.first()) && clean(bytes.last()) {
+                s
+            } else {
+                s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+            };
             if t.is_empty() || t == "-" || t == "--" || t.eq_ignore_ascii_case("null") {
                 None
             } else {
@@ -98,6 +105,15 @@ pub fn parse_float(cell: &Cell) -> Parsed<f64> {
 
 /// Splits `12.5 ms` into 12.5 and the unit `ms`; rejects anything else.
 fn parse_number_text(text: &str) -> Result<(f64, String), BadValue> {
+    // Fast path: a plain number, as large exports write them.
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        if let Ok(v) = text.parse::<f64>() {
+            return Ok((v, String::new()));
+        }
+    }
     let text = half_width(text);
     let text = text.trim();
     let end = text
@@ -116,8 +132,13 @@ fn parse_number_text(text: &str) -> Result<(f64, String), BadValue> {
             num = &text[..pos];
         }
     }
-    let num: String = num.chars().filter(|&c| c != ',').collect();
-    let value: f64 = num.parse().map_err(|_| BadValue)?;
+    // Thousands separators are rare: copy only when there is one.
+    let value: f64 = if num.contains(',') {
+        num.replace(',', "").parse()
+    } else {
+        num.parse()
+    }
+    .map_err(|_| BadValue)?;
     if !value.is_finite() {
         return Err(BadValue);
     }
@@ -140,6 +161,9 @@ fn parse_rate(cell: &Cell, scale: f64, base: f64) -> Parsed<f64> {
             None => Ok(None),
             Some(t) => {
                 let (n, unit) = parse_number_text(t)?;
+                if unit.is_empty() {
+                    return Ok(Some(n * scale));
+                }
                 let prefix = unit
                     .trim_end_matches("/s")
                     .trim_end_matches("bps")
@@ -256,14 +280,20 @@ pub fn parse_bool(cell: &Cell) -> Parsed<bool> {
         Cell::Text(_) => match trimmed(cell) {
             None => Ok(None),
             Some(t) => {
-                let t = half_width(t).to_lowercase();
-                if TRUE_WORDS.contains(&t.as_str()) {
-                    Ok(Some(true))
-                } else if FALSE_WORDS.contains(&t.as_str()) {
-                    Ok(Some(false))
-                } else {
-                    Err(BadValue)
-                }
+                // The exact word first (no allocation), then case- and width-folded.
+                let word = |t: &str| {
+                    if TRUE_WORDS.contains(&t) {
+                        Some(true)
+                    } else if FALSE_WORDS.contains(&t) {
+                        Some(false)
+                    } else {
+                        None
+                    }
+                };
+                word(t)
+                    .or_else(|| word(&half_width(t).to_lowercase()))
+                    .map(Some)
+                    .ok_or(BadValue)
             }
         },
     }
