@@ -7,10 +7,12 @@
 //! - `workspace` (gwq.yaml) and `ingest` (raw exports → canonical Parquet cache; the
 //!   only place raw headers exist);
 //! - domain modules that take frames and validated models and return typed results:
-//!   `audit` (数据稽核);
+//!   `audit` (数据稽核), `scheme` (indicator YAML → model, scoring rules) and `score`
+//!   (measures over the tables, totals and grades);
 //! - `report` renders results to xlsx; `output` writes files atomically.
 //!
-//! Shared vocabulary: `tables` (canonical tables), `period`, `findings`, `inventory`.
+//! Shared vocabulary: `tables` (canonical tables), `period`, `findings`, `inventory`,
+//! `calendar` (working days), `intervals`, `frame` (polars helpers).
 
 pub mod audit;
 pub mod calendar;
