@@ -84,6 +84,38 @@ impl Inventory {
     pub fn get(&self, line_id: &str) -> Option<&Line> {
         self.lines.get(line_id)
     }
+
+    /// The inventory as a frame keyed by `line_id`, column names prefixed `_inv_`.
+    pub fn to_frame(&self) -> Result<LazyFrame, FrameError> {
+        let lines: Vec<_> = self.lines.values().collect();
+        let text = |f: &dyn Fn(&Line) -> Option<String>| -> Vec<Option<String>> {
+            lines.iter().map(|l| f(l)).collect()
+        };
+        let date = |f: &dyn Fn(&Line) -> Option<chrono::NaiveDate>| -> Column {
+            let days: Vec<Option<i32>> =
+                lines.iter().map(|l| f(l).map(crate::frame::days)).collect();
+            Int32Chunked::from_iter_options("".into(), days.into_iter())
+                .into_date()
+                .into_column()
+        };
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("line_id".into(), text(&|l| Some(l.line_id.clone()))),
+            Column::new("_inv_unit".into(), text(&|l| l.unit.clone())),
+            Column::new("_inv_district".into(), text(&|l| l.district.clone())),
+            Column::new("_inv_access_type".into(), text(&|l| l.access_type.clone())),
+            Column::new(
+                "_inv_bandwidth_mbps".into(),
+                lines.iter().map(|l| l.bandwidth_mbps).collect::<Vec<_>>(),
+            ),
+            Column::new("_inv_room_id".into(), text(&|l| l.room_id.clone())),
+            date(&|l| l.opened_on).with_name("_inv_opened_on".into()),
+            date(&|l| l.closed_on).with_name("_inv_closed_on".into()),
+            Column::new("_inv_tariff".into(), text(&|l| l.tariff.clone())),
+            Column::new("_inv_known".into(), vec![true; lines.len()]),
+        ])
+        .step("组装线路台账")?;
+        Ok(df.lazy())
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub mod frame;
 pub mod ingest;
 pub mod intervals;
 pub mod inventory;
+pub mod outages;
 pub mod output;
 pub mod period;
 pub mod progress;

@@ -290,39 +290,27 @@ pub fn out_of_range(
     Ok(out)
 }
 
-/// The inventory as a small frame for joins.
-pub fn inventory_frame(inventory: &Inventory) -> Result<DataFrame, FrameError> {
-    let ids: Vec<&str> = inventory.lines.keys().map(String::as_str).collect();
-    let bw: Vec<Option<f64>> = inventory.lines.values().map(|l| l.bandwidth_mbps).collect();
-    DataFrame::new_infer_height(vec![
-        Column::new("line_id".into(), ids),
-        Column::new("_bandwidth".into(), bw),
-        Column::new("_known".into(), vec![true; inventory.lines.len()]),
-    ])
-    .step("组装线路台账")
-}
-
 fn over_bandwidth(
     t: &LoadedTable,
     lf: LazyFrame,
     inventory: &Inventory,
 ) -> Result<Vec<Finding>, FrameError> {
-    let inv = inventory_frame(inventory)?;
+    let inv = inventory.to_frame()?;
     let peak =
         polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")?;
     let bad = lf
         .join(
-            inv.lazy(),
+            inv,
             [col("line_id")],
             [col("line_id")],
             JoinArgs::new(JoinType::Inner),
         )
         .with_column(peak.alias("_peak"))
-        .filter(col("_peak").gt(col("_bandwidth") * lit(1_000_000.0)));
+        .filter(col("_peak").gt(col("_inv_bandwidth_mbps") * lit(1_000_000.0)));
     let what = "流量超过线路带宽（利用率 > 100%）";
     let (df, more) = offending_rows(t, bad, Code::OutOfRange, what, "检查带宽利用率")?;
     let peaks = frame::f64_values(&df, "_peak")?;
-    let bws = frame::f64_values(&df, "_bandwidth")?;
+    let bws = frame::f64_values(&df, "_inv_bandwidth_mbps")?;
     let mut out = to_findings(t, &df, Code::OutOfRange, Some("in_bps"), |i| {
         let (p, b) = (peaks[i].unwrap_or(0.0), bws[i].unwrap_or(0.0));
         format!(
@@ -418,7 +406,7 @@ pub fn unknown_lines(
     period: &Period,
     inventory: &Inventory,
 ) -> Result<Vec<Finding>, FrameError> {
-    let inv = inventory_frame(inventory)?;
+    let inv = inventory.to_frame()?;
     let df = t
         .frame
         .clone()
@@ -426,12 +414,12 @@ pub fn unknown_lines(
         .filter(col("line_id").is_not_null())
         .select([col("line_id"), col(SOURCE_COLUMN), col(ROW_COLUMN)])
         .join(
-            inv.lazy().select([col("line_id"), col("_known")]),
+            inv.select([col("line_id"), col("_inv_known")]),
             [col("line_id")],
             [col("line_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .filter(col("_known").is_null())
+        .filter(col("_inv_known").is_null())
         .group_by([col(SOURCE_COLUMN), col("line_id")])
         .agg([col(ROW_COLUMN).min(), len().alias("_count")])
         .sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())

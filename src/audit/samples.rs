@@ -11,6 +11,7 @@ use crate::ingest::build::ROW_COLUMN;
 use crate::ingest::cache::SOURCE_COLUMN;
 use crate::ingest::LoadedTable;
 use crate::inventory::Inventory;
+use crate::outages::Outage;
 use crate::period::Period;
 use crate::tables::Table;
 use polars::prelude::*;
@@ -61,61 +62,6 @@ pub fn stale(t: &LoadedTable, period: &Period) -> Vec<Finding> {
             hours
         ),
     )]
-}
-
-/// An interval [start, end) in milliseconds with where it came from.
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    start: i64,
-    end: i64,
-    planned: bool,
-    src: u32,
-    row: Option<u64>,
-}
-
-/// Outage windows by line, open ends running to the period's end.
-fn outage_windows(
-    outages: Option<&LoadedTable>,
-    period: &Period,
-) -> Result<HashMap<String, Vec<Window>>, FrameError> {
-    let mut by_line: HashMap<String, Vec<Window>> = HashMap::new();
-    let Some(t) = outages else {
-        return Ok(by_line);
-    };
-    let df = t
-        .frame
-        .clone()
-        .select([
-            col("line_id"),
-            col("start"),
-            col("end"),
-            col("planned"),
-            col(SOURCE_COLUMN),
-            col(ROW_COLUMN),
-        ])
-        .collect()
-        .step("读取中断事件")?;
-    let lines = frame::str_values(&df, "line_id")?;
-    let starts = frame::i64_values(&df, "start")?;
-    let ends = frame::i64_values(&df, "end")?;
-    let planned = frame::bool_values(&df, "planned")?;
-    let srcs = frame::i64_values(&df, SOURCE_COLUMN)?;
-    let rows = frame::i64_values(&df, ROW_COLUMN)?;
-    let period_end = millis(period.end_time());
-    for i in 0..df.height() {
-        let (Some(line), Some(start)) = (&lines[i], starts[i]) else {
-            continue;
-        };
-        let end = ends[i].unwrap_or(period_end.max(start));
-        by_line.entry(line.clone()).or_default().push(Window {
-            start,
-            end,
-            planned: planned[i].unwrap_or(false),
-            src: srcs[i].unwrap_or(0) as u32,
-            row: rows[i].map(|r| r as u64),
-        });
-    }
-    Ok(by_line)
 }
 
 /// Fault tickets as windows [reported_at, restored_at or closed_at or period end).
@@ -268,7 +214,10 @@ pub fn sequence_checks(
         .unwrap_or(DEFAULT_INTERVAL_MS);
 
     let outage_table = outages;
-    let outages = outage_windows(outages, period)?;
+    let outages = match outages {
+        Some(t) => crate::outages::by_line(t.frame.clone(), period)?,
+        None => HashMap::new(),
+    };
     let faults = fault_windows(faults, period)?;
     let mut result = SequenceResult {
         coverage: Vec::new(),
@@ -303,14 +252,8 @@ pub fn sequence_checks(
         let s = by_line.get(id).unwrap_or(&empty);
         let interval = modal_interval(&s.times).unwrap_or(table_interval);
         let windows = outages.get(id).map(Vec::as_slice).unwrap_or(&[]);
-        let planned = crate::intervals::merge(
-            windows
-                .iter()
-                .filter(|w| w.planned)
-                .map(|w| (w.start.max(a), w.end.min(b)))
-                .collect(),
-        );
-        let planned_ms: i64 = planned.iter().map(|(s, e)| e - s).sum();
+        let planned = crate::outages::merged(windows, true, (a, b));
+        let planned_ms = crate::intervals::total_len(&planned);
         let expected = ((b - a - planned_ms).max(0) / interval) as u64;
         let received = s
             .times
@@ -418,7 +361,7 @@ fn unreachable_runs(
     id: &str,
     s: &LineSamples,
     interval: i64,
-    outages: &[Window],
+    outages: &[Outage],
     faults: Option<&Vec<(i64, i64)>>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -470,7 +413,7 @@ fn outages_contradicted(
     outages: Option<&LoadedTable>,
     id: &str,
     s: &LineSamples,
-    windows: &[Window],
+    windows: &[Outage],
     (a, b): (i64, i64),
 ) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -9,48 +9,12 @@
 use super::rows;
 use super::ScoreError;
 use crate::frame::{self, StepContext};
-use crate::intervals::{merge, overlap_len, total_len};
+use crate::intervals::{overlap_len, total_len};
 use crate::inventory::Inventory;
 use crate::period::Period;
 use crate::scheme::{Aggregate, Indicator};
 use crate::tables::Table;
 use polars::prelude::*;
-use std::collections::BTreeMap;
-
-/// Planned (or all) outage windows per line, merged, as [start, end) ms clipped to the period.
-pub fn outage_windows(
-    outages: LazyFrame,
-    period: &Period,
-    planned: Option<bool>,
-) -> Result<BTreeMap<String, Vec<(i64, i64)>>, ScoreError> {
-    let df = outages
-        .select([col("line_id"), col("start"), col("end"), col("planned")])
-        .collect()
-        .step("读取中断事件")?;
-    let lines = frame::str_values(&df, "line_id")?;
-    let starts = frame::i64_values(&df, "start")?;
-    let ends = frame::i64_values(&df, "end")?;
-    let flags = frame::bool_values(&df, "planned")?;
-    let (a, b) = (
-        frame::millis(period.start_time()),
-        frame::millis(period.end_time()),
-    );
-    let mut raw: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
-    for i in 0..df.height() {
-        let (Some(line), Some(s)) = (&lines[i], starts[i]) else {
-            continue;
-        };
-        if planned.is_some_and(|p| flags[i].unwrap_or(false) != p) {
-            continue;
-        }
-        // An outage without an end lasts to the period's end.
-        let e = ends[i].unwrap_or(b);
-        raw.entry(line.clone())
-            .or_default()
-            .push((s.max(a), e.min(b)));
-    }
-    Ok(raw.into_iter().map(|(k, v)| (k, merge(v))).collect())
-}
 
 /// One line's share of availability: `good` of `total` (samples, or milliseconds).
 #[derive(Debug, Clone, PartialEq)]
@@ -111,18 +75,22 @@ pub fn from_samples(
     ]);
 
     // Samples inside planned windows, per line: joined only for lines with windows.
-    let planned = match outages {
-        Some(o) => outage_windows(o, period, Some(true))?,
-        None => BTreeMap::new(),
+    let by_line = match outages {
+        Some(o) => crate::outages::by_line(o, period)?,
+        None => Default::default(),
     };
+    let whole = (
+        frame::millis(period.start_time()),
+        frame::millis(period.end_time()),
+    );
     let mut lines = Vec::new();
     let mut starts = Vec::new();
     let mut ends = Vec::new();
-    for (line, ws) in &planned {
-        for (s, e) in ws {
+    for (line, outages) in &by_line {
+        for (s, e) in crate::outages::merged(outages, true, whole) {
             lines.push(line.clone());
-            starts.push(*s);
-            ends.push(*e);
+            starts.push(s);
+            ends.push(e);
         }
     }
     let windows = DataFrame::new_infer_height(vec![
@@ -198,8 +166,7 @@ pub fn from_outages(
     period: &Period,
 ) -> Result<Vec<LineShare>, ScoreError> {
     let outages = rows::filtered(outages, ind.filter.as_deref())?;
-    let unplanned = outage_windows(outages.clone(), period, Some(false))?;
-    let planned = outage_windows(outages, period, Some(true))?;
+    let by_line = crate::outages::by_line(outages, period)?;
     let mut shares = Vec::new();
     for id in lines {
         let Some(line) = inventory.get(id) else {
@@ -209,17 +176,10 @@ pub fn from_outages(
             continue;
         };
         let (a, b) = (frame::millis(a), frame::millis(b));
-        let clip = |ws: Option<&Vec<(i64, i64)>>| -> Vec<(i64, i64)> {
-            ws.map(|v| {
-                v.iter()
-                    .map(|(s, e)| (*s.max(&a), *e.min(&b)))
-                    .filter(|(s, e)| e > s)
-                    .collect()
-            })
-            .unwrap_or_default()
-        };
-        let p = clip(planned.get(id));
-        let u = clip(unplanned.get(id));
+        let of_line = by_line.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        // Clipped to the period and the line's active dates, overlaps merged.
+        let p = crate::outages::merged(of_line, true, (a, b));
+        let u = crate::outages::merged(of_line, false, (a, b));
         let base = (b - a) - total_len(&p);
         // Downtime inside planned work is not unplanned downtime.
         let down = total_len(&u) - overlap_len(&u, &p);

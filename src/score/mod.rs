@@ -160,7 +160,7 @@ pub fn score_scheme(
     by: Option<GroupBy>,
     data_quality: DataQuality,
 ) -> Result<ScoreResult, ScoreError> {
-    let inventory_lf = rows::inventory_frame(input.inventory)?;
+    let inventory_lf = input.inventory.to_frame()?;
     let mut measured: Vec<(&Indicator, bool, ByKey)> = Vec::new();
     for ind in scheme.indicators() {
         let t = &input.tables[&ind.source];
