@@ -85,3 +85,17 @@ pub fn bool_values(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>, Fram
     let c = df.column(name).step(&format!("读取列 {name}"))?;
     Ok(c.bool().step(&format!("读取列 {name}"))?.iter().collect())
 }
+
+pub trait CollectStreaming {
+    /// Collects with polars' streaming engine: scans of large tables are processed in
+    /// batches instead of being materialised whole.
+    fn collect_streaming(self) -> PolarsResult<DataFrame>;
+}
+
+impl CollectStreaming for LazyFrame {
+    fn collect_streaming(self) -> PolarsResult<DataFrame> {
+        // One lazy frame always collects to a single frame.
+        self.collect_with_engine(Engine::Streaming)
+            .map(|r| r.unwrap_single())
+    }
+}

@@ -3,7 +3,7 @@
 //! into findings that name the file, sheet and row.
 
 use crate::findings::{Code, Finding};
-use crate::frame::{self, lit_date, lit_time, FrameError, StepContext};
+use crate::frame::{self, lit_date, lit_time, CollectStreaming, FrameError, StepContext};
 use crate::ingest::build::ROW_COLUMN;
 use crate::ingest::cache::SOURCE_COLUMN;
 use crate::ingest::LoadedTable;
@@ -47,7 +47,7 @@ fn count(lf: LazyFrame, step: &str) -> Result<u64, FrameError> {
     // through UInt128, which this build of polars does not have. `_row` is never null.
     let df = lf
         .select([col(ROW_COLUMN).count().alias("n")])
-        .collect()
+        .collect_streaming()
         .step(step)?;
     Ok(frame::i64_values(&df, "n")?
         .first()
@@ -99,7 +99,7 @@ fn offending_rows(
     let df = sorted
         .clone()
         .limit(LISTED_PER_CHECK + 1)
-        .collect()
+        .collect_streaming()
         .step(step)?;
     if df.height() <= LISTED_PER_CHECK as usize {
         return Ok((df, None));
@@ -148,7 +148,7 @@ pub fn duplicates(t: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64
             ["_key", SOURCE_COLUMN, ROW_COLUMN],
             SortMultipleOptions::default(),
         )
-        .collect()
+        .collect_streaming()
         .step("查找重复记录")?;
     let keys = frame::str_values(&df, "_key")?;
     let rows = frame::i64_values(&df, ROW_COLUMN)?;
@@ -423,7 +423,7 @@ pub fn unknown_lines(
         .group_by([col(SOURCE_COLUMN), col("line_id")])
         .agg([col(ROW_COLUMN).min(), len().alias("_count")])
         .sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
-        .collect()
+        .collect_streaming()
         .step("查找未知线路")?;
     let counts = frame::i64_values(&df, "_count")?;
     let lines = frame::str_values(&df, "line_id")?;

@@ -40,6 +40,16 @@ pub fn samples_need_global_dedup(t: &LoadedTable) -> bool {
     ranges.windows(2).any(|w| w[1].0 <= w[0].1)
 }
 
+/// Whether the files, in load order, each start after the previous one ends.
+fn files_follow_in_time(t: &LoadedTable) -> bool {
+    let ranges: Vec<(i64, i64)> = t
+        .files
+        .iter()
+        .filter_map(|f| Some((millis(f.stats.time_min?), millis(f.stats.time_max?))))
+        .collect();
+    ranges.windows(2).all(|w| w[0].1 < w[1].0)
+}
+
 /// `stale`: the newest record is more than a day before the period's end.
 pub fn stale(t: &LoadedTable, period: &Period) -> Vec<Finding> {
     let newest = t.files.iter().filter_map(|f| f.stats.time_max).max();
@@ -122,6 +132,7 @@ pub struct SequenceResult {
 }
 
 /// One line's samples in the period, sorted by time.
+#[derive(Default)]
 struct LineSamples {
     times: Vec<i64>,
     reachable: Vec<Option<bool>>,
@@ -158,50 +169,48 @@ pub fn sequence_checks(
                 UniqueKeepStrategy::First,
             );
     }
-    let df = lf
-        .sort(["line_id", "time"], SortMultipleOptions::default())
-        .collect()
-        .step("整理采样序列")?;
-    let mut by_line: BTreeMap<String, LineSamples> = BTreeMap::new();
-    {
-        let ids = df
-            .column("line_id")
-            .step("读取采样")?
-            .str()
-            .step("读取采样")?;
-        let times = frame::i64_values(&df, "time")?;
-        let reach = frame::bool_values(&df, "reachable")?;
-        let srcs = frame::i64_values(&df, SOURCE_COLUMN)?;
-        let rows = frame::i64_values(&df, ROW_COLUMN)?;
-        let mut current: Option<(&str, LineSamples)> = None;
-        for (i, id) in ids.iter().enumerate() {
-            let (Some(id), Some(t)) = (id, times[i]) else {
-                continue;
-            };
-            if current.as_ref().is_none_or(|(c, _)| *c != id) {
-                if let Some((c, s)) = current.take() {
-                    by_line.insert(c.to_string(), s);
-                }
-                current = Some((
-                    id,
-                    LineSamples {
-                        times: Vec::new(),
-                        reachable: Vec::new(),
-                        srcs: Vec::new(),
-                        rows: Vec::new(),
-                    },
-                ));
-            }
-            let s = &mut current.as_mut().expect("set above").1;
-            s.times.push(t);
-            s.reachable.push(reach[i]);
-            s.srcs.push(srcs[i].unwrap_or(0) as u32);
-            s.rows.push(rows[i].unwrap_or(0) as u64);
-        }
-        if let Some((c, s)) = current.take() {
-            by_line.insert(c.to_string(), s);
-        }
+    // Files in per-line time order, one after another in time, need no sort: each
+    // line's samples already come in time order when the rows are read in file order.
+    let ordered = !samples_need_global_dedup(samples) && files_follow_in_time(samples);
+    if !ordered {
+        lf = lf.sort(["line_id", "time"], SortMultipleOptions::default());
     }
+    let df = lf.collect().step("整理采样序列")?;
+    // Walk the columns without copying them (tens of millions of rows).
+    let column = |name: &str, dtype: &DataType| -> Result<Column, FrameError> {
+        df.column(name)
+            .step("读取采样")?
+            .cast(dtype)
+            .step("读取采样")
+    };
+    let ids = column("line_id", &DataType::String)?;
+    let times = column("time", &DataType::Int64)?;
+    let reach = column("reachable", &DataType::Boolean)?;
+    let srcs = column(SOURCE_COLUMN, &DataType::UInt32)?;
+    let rows = column(ROW_COLUMN, &DataType::UInt32)?;
+    let mut grouped: HashMap<&str, LineSamples> = HashMap::new();
+    let columns = ids
+        .str()
+        .step("读取采样")?
+        .iter()
+        .zip(times.i64().step("读取采样")?.iter())
+        .zip(reach.bool().step("读取采样")?.iter())
+        .zip(srcs.u32().step("读取采样")?.iter())
+        .zip(rows.u32().step("读取采样")?.iter());
+    for ((((id, t), r), src), row) in columns {
+        let (Some(id), Some(t)) = (id, t) else {
+            continue;
+        };
+        let s = grouped.entry(id).or_default();
+        s.times.push(t);
+        s.reachable.push(r);
+        s.srcs.push(src.unwrap_or(0));
+        s.rows.push(row.unwrap_or(0) as u64);
+    }
+    let by_line: BTreeMap<String, LineSamples> = grouped
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let all_times: Vec<i64> = by_line
         .values()
         .take(50)
@@ -235,12 +244,7 @@ pub fn sequence_checks(
         }
     }
     line_ids.sort();
-    let empty = LineSamples {
-        times: vec![],
-        reachable: vec![],
-        srcs: vec![],
-        rows: vec![],
-    };
+    let empty = LineSamples::default();
     for id in line_ids {
         let Some(line) = inventory.get(id) else {
             continue; // unknown lines are reported by `unknown_line`

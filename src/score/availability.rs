@@ -8,7 +8,7 @@
 
 use super::rows;
 use super::ScoreError;
-use crate::frame::{self, StepContext};
+use crate::frame::{self, CollectStreaming, StepContext};
 use crate::intervals::{overlap_len, total_len};
 use crate::inventory::Inventory;
 use crate::period::Period;
@@ -129,7 +129,7 @@ pub fn from_samples(
             (col("n") - col("n_in").fill_null(lit(0.0))).alias("n"),
         ])
         .filter(col("n").gt(lit(0.0)))
-        .collect()
+        .collect_streaming()
         .step(&step)?;
     let lines = frame::str_values(&df, "line_id")?;
     let ups = frame::f64_values(&df, "up")?;

@@ -4,7 +4,7 @@
 use super::rows::{self, millis};
 use super::ScoreError;
 use crate::calendar::Calendar;
-use crate::frame::{self, StepContext};
+use crate::frame::{self, CollectStreaming, StepContext};
 use crate::period::Period;
 use crate::scheme::{Indicator, Limit, LimitRule, Measure, PercentileMethod, Stat};
 use crate::tables::Table;
@@ -31,12 +31,12 @@ fn aggregate(
     step: &str,
 ) -> Result<Aggregates, ScoreError> {
     let df = match group {
-        None => lf.select(exprs).collect().step(step)?,
+        None => lf.select(exprs).collect_streaming().step(step)?,
         Some(g) => lf
             .filter(col(g).is_not_null())
             .group_by([col(g).cast(DataType::String).alias("_key")])
             .agg(exprs)
-            .collect()
+            .collect_streaming()
             .step(step)?,
     };
     let keys = match group {
@@ -170,7 +170,7 @@ pub fn evaluate(
                 None => format!("SELECT {expr} AS v, COUNT(*) AS _n FROM t"),
                 Some(g) => format!("SELECT CAST({g} AS VARCHAR) AS _key, {expr} AS v, COUNT(*) AS _n FROM t WHERE {g} IS NOT NULL GROUP BY {g}"),
             };
-            let df = rows::sql(lf, &query)?.collect().step(&step)?;
+            let df = rows::sql(lf, &query)?.collect_streaming().step(&step)?;
             let keys = match group {
                 None => vec![Some(String::new())],
                 Some(_) => frame::str_values(&df, "_key")?,
