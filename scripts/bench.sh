@@ -43,3 +43,18 @@ for run in 1 2 3; do
   read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q score --scheme fiber)
   echo "score fiber (whole period, cache warm, with the audit, run $run): ${secs} s, peak RSS ${rss} MiB"
 done
+
+# The four sample indicators, gwq against DuckDB on the same data.
+cp "$(dirname "$0")/bench-scheme.yaml" "$ws/bench-scheme.yaml"
+grep -q "bench: bench-scheme.yaml" "$ws/gwq.yaml" || sed -i 's/^schemes:/schemes:\n  bench: bench-scheme.yaml/' "$ws/gwq.yaml"
+for run in 1 2 3; do
+  read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q score --scheme bench)
+  echo "score bench scheme (4 sample indicators + the audit, run $run): ${secs} s, peak RSS ${rss} MiB"
+done
+"$gwq" -w "$ws" --no-progress --json score --scheme bench 2>/dev/null \
+  | python3 -c 'import json,sys; print("gwq values:", [round(i["value"], 4) for i in json.load(sys.stdin)["indicators"]])'
+if python3 -c "import duckdb" 2>/dev/null; then
+  python3 "$(dirname "$0")/duckdb_bench.py" "$ws"
+else
+  echo "duckdb not installed (pip install duckdb): DuckDB comparison skipped"
+fi
