@@ -99,3 +99,20 @@ impl CollectStreaming for LazyFrame {
             .map(|r| r.unwrap_single())
     }
 }
+
+/// Rows of `table` whose `column` (a date or a datetime) falls in the period:
+/// dates inclusive, times in [start 00:00, end+1 00:00).
+pub fn period_filter(
+    table: crate::tables::Table,
+    column: &str,
+    period: &crate::period::Period,
+) -> Expr {
+    match table.def().column(column).map(|c| c.ty) {
+        Some(crate::tables::ColType::Date) => col(column)
+            .gt_eq(lit_date(period.start))
+            .and(col(column).lt_eq(lit_date(period.end))),
+        _ => col(column)
+            .gt_eq(lit_time(period.start_time()))
+            .and(col(column).lt(lit_time(period.end_time()))),
+    }
+}

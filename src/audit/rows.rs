@@ -18,23 +18,10 @@ const LISTED_PER_CHECK: u32 = 1000;
 /// The filter that keeps a table's rows in the period by its time column (SPEC §4).
 /// The inventory is master data and is never filtered.
 pub fn in_period(table: Table, period: &Period) -> Expr {
-    time_filter(table, table.def().time_column, period)
-}
-
-/// Rows whose `column` (a date or datetime) falls in the period.
-pub fn time_filter(table: Table, column: &str, period: &Period) -> Expr {
     if table == Table::Inventory {
         return lit(true);
     }
-    let def = table.def();
-    match def.column(column).map(|c| c.ty) {
-        Some(ColType::Date) => col(column)
-            .gt_eq(lit_date(period.start))
-            .and(col(column).lt_eq(lit_date(period.end))),
-        _ => col(column)
-            .gt_eq(lit_time(period.start_time()))
-            .and(col(column).lt(lit_time(period.end_time()))),
-    }
+    frame::period_filter(table, table.def().time_column, period)
 }
 
 pub fn rows_in_period(t: &LoadedTable, period: &Period) -> Result<u64, FrameError> {

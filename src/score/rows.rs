@@ -79,15 +79,7 @@ pub fn scoped(
 
 /// Rows whose `column` falls in the period.
 pub fn in_period(lf: LazyFrame, table: Table, column: &str, period: &Period) -> LazyFrame {
-    let filter = match table.def().column(column).map(|c| c.ty) {
-        Some(ColType::Date) => col(column)
-            .gt_eq(crate::frame::lit_date(period.start))
-            .and(col(column).lt_eq(crate::frame::lit_date(period.end))),
-        _ => col(column)
-            .gt_eq(crate::frame::lit_time(period.start_time()))
-            .and(col(column).lt(crate::frame::lit_time(period.end_time()))),
-    };
-    lf.filter(filter)
+    lf.filter(crate::frame::period_filter(table, column, period))
 }
 
 /// Applies a polars-SQL `where` to the rows.
