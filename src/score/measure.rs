@@ -4,7 +4,7 @@
 use super::rows::{self, millis};
 use super::ScoreError;
 use crate::calendar::Calendar;
-use crate::frame::{self, CollectStreaming, StepContext};
+use crate::frame::{self, StepContext};
 use crate::period::Period;
 use crate::scheme::{Indicator, Limit, LimitRule, Measure, PercentileMethod, Stat};
 use crate::tables::Table;
@@ -23,7 +23,9 @@ pub struct Measured {
 /// Aggregated f64 results by name, for the whole rows (key "") or per group key.
 pub type Aggregates = BTreeMap<String, BTreeMap<String, Option<f64>>>;
 
-/// Runs `exprs` as aggregations over all rows, or per value of `group`.
+/// Runs `exprs` as aggregations over all rows, or per value of `group`. The in-memory
+/// engine is used on purpose: the streaming engine sums floats in an order that varies
+/// from run to run, and the JSON must be the same bytes every time (SPEC §13).
 fn aggregate(
     lf: LazyFrame,
     group: Option<&str>,
@@ -31,12 +33,12 @@ fn aggregate(
     step: &str,
 ) -> Result<Aggregates, ScoreError> {
     let df = match group {
-        None => lf.select(exprs).collect_streaming().step(step)?,
+        None => lf.select(exprs).collect().step(step)?,
         Some(g) => lf
             .filter(col(g).is_not_null())
             .group_by([col(g).cast(DataType::String).alias("_key")])
             .agg(exprs)
-            .collect_streaming()
+            .collect()
             .step(step)?,
     };
     let keys = match group {
@@ -170,7 +172,7 @@ pub fn evaluate(
                 None => format!("SELECT {expr} AS v, COUNT(*) AS _n FROM t"),
                 Some(g) => format!("SELECT CAST({g} AS VARCHAR) AS _key, {expr} AS v, COUNT(*) AS _n FROM t WHERE {g} IS NOT NULL GROUP BY {g}"),
             };
-            let df = rows::sql(lf, &query)?.collect_streaming().step(&step)?;
+            let df = rows::sql(lf, &query)?.collect().step(&step)?;
             let keys = match group {
                 None => vec![Some(String::new())],
                 Some(_) => frame::str_values(&df, "_key")?,
