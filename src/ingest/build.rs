@@ -124,8 +124,6 @@ pub fn dtype_of(ty: ColType) -> DataType {
 #[derive(Default)]
 struct LineOrder {
     last: HashMap<String, (i64, u64)>,
-    /// A line's time went backwards: duplicates may not be adjacent in this file.
-    unsorted: bool,
 }
 
 /// A finding about one source row, with the row's time (if readable) to place it
@@ -406,7 +404,7 @@ impl TableBuilder {
             Some(last) if last.0 == ms => Some(last.1 == hash),
             Some(last) => {
                 if ms < last.0 {
-                    order.unsorted = true;
+                    // Duplicates may not be adjacent in this file: check falls back to polars.
                     self.stats.sorted_per_line = false;
                 }
                 *last = (ms, hash);

@@ -14,7 +14,6 @@ use crate::workspace::{SourceFile, Workspace};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const MANIFEST: &str = "manifest.json";
@@ -401,13 +400,4 @@ impl LoadedTable {
     pub fn rows_read(&self) -> u64 {
         self.files.iter().map(|e| e.stats.rows_read).sum()
     }
-}
-
-/// Counts by table for a summary.
-pub fn exact_duplicates_by_table(entries: &[SourceEntry]) -> BTreeMap<Table, u64> {
-    let mut out = BTreeMap::new();
-    for e in entries {
-        *out.entry(e.table).or_default() += e.stats.exact_duplicates;
-    }
-    out
 }

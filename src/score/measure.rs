@@ -57,6 +57,19 @@ fn aggregate(
     Ok(out)
 }
 
+/// One aggregated value (and the row count behind it), overall or per group.
+fn value(
+    lf: LazyFrame,
+    group: Option<&str>,
+    value: Expr,
+    step: &str,
+) -> Result<Vec<(String, Measured)>, ScoreError> {
+    Ok(measured(
+        aggregate(lf, group, vec![value.alias("v"), count_expr()], step)?,
+        "v",
+    ))
+}
+
 /// Turns aggregates into measured values, taking the value from `key`.
 fn measured(aggs: Aggregates, key: &str) -> Vec<(String, Measured)> {
     aggs.into_iter()
@@ -103,15 +116,7 @@ pub fn evaluate(
             // A sum over no values is no data, not 0.
             let present = c.count().gt(lit(0));
             let e = when(present).then(e).otherwise(lit(NULL));
-            Ok(measured(
-                aggregate(
-                    lf,
-                    group,
-                    vec![e.cast(DataType::Float64).alias("v"), count_expr()],
-                    &step,
-                )?,
-                "v",
-            ))
+            value(lf, group, e.cast(DataType::Float64), &step)
         }
         Measure::Percentile { column, p, method } => {
             let c = col(column.as_str()).cast(DataType::Float64);
@@ -135,38 +140,14 @@ pub fn evaluate(
                         .otherwise(lit(NULL))
                 }
             };
-            Ok(measured(
-                aggregate(
-                    lf,
-                    group,
-                    vec![e.cast(DataType::Float64).alias("v"), count_expr()],
-                    &step,
-                )?,
-                "v",
-            ))
+            value(lf, group, e.cast(DataType::Float64), &step)
         }
         Measure::Ratio { condition } => {
             let lf = rows::sql(lf, &format!("SELECT *, ({condition}) AS _cond FROM t"))?;
             let held = col("_cond").fill_null(lit(false)).cast(DataType::Float64);
-            Ok(measured(
-                aggregate(
-                    lf,
-                    group,
-                    vec![(held.mean() * lit(100.0)).alias("v"), count_expr()],
-                    &step,
-                )?,
-                "v",
-            ))
+            value(lf, group, held.mean() * lit(100.0), &step)
         }
-        Measure::Count => Ok(measured(
-            aggregate(
-                lf,
-                group,
-                vec![count_expr().alias("v"), count_expr()],
-                &step,
-            )?,
-            "v",
-        )),
+        Measure::Count => value(lf, group, count_expr(), &step),
         Measure::Sql { expr } => {
             let query = match group {
                 None => format!("SELECT {expr} AS v, COUNT(*) AS _n FROM t"),
@@ -202,15 +183,7 @@ pub fn evaluate(
                     .is_not_null()
                     .and(col(end.as_str()).is_not_null()),
             );
-            Ok(measured(
-                aggregate(
-                    lf,
-                    group,
-                    vec![hours.mean().alias("v"), count_expr()],
-                    &step,
-                )?,
-                "v",
-            ))
+            value(lf, group, hours.mean(), &step)
         }
         Measure::CompletionRate { due, done } => {
             let due_day = millis(table, due) / lit(DAY_MS);
@@ -219,28 +192,12 @@ pub fn evaluate(
                 .lt_eq(due_day)
                 .fill_null(lit(false))
                 .cast(DataType::Float64);
-            Ok(measured(
-                aggregate(
-                    lf,
-                    group,
-                    vec![(on_time.mean() * lit(100.0)).alias("v"), count_expr()],
-                    &step,
-                )?,
-                "v",
-            ))
+            value(lf, group, on_time.mean() * lit(100.0), &step)
         }
         Measure::OnTimeRate { start, end, limit } => {
             let lf = on_time_rows(lf, table, start, end, limit, period, calendar)?;
             let on_time = col("_on_time").cast(DataType::Float64);
-            Ok(measured(
-                aggregate(
-                    lf,
-                    group,
-                    vec![(on_time.mean() * lit(100.0)).alias("v"), count_expr()],
-                    &step,
-                )?,
-                "v",
-            ))
+            value(lf, group, on_time.mean() * lit(100.0), &step)
         }
         Measure::Availability { .. } => {
             unreachable!("availability is measured by score::availability")
