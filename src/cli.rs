@@ -83,6 +83,8 @@ pub enum Command {
     Check(CheckArgs),
     /// 按指标体系评分：各指标实际值、达标情况、得分、总分、等级与费用调整
     Score(ScoreArgs),
+    /// 费用预算稽核：按计费规则和线路台账逐项核算预算，输出稽核报告（Word、Excel）
+    AuditFees(AuditFeesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +161,30 @@ pub struct ScoreArgs {
     /// 分组评分：district（区）、unit（单位）或 line（线路）
     #[arg(long, value_enum, value_name = "BY", hide_possible_values = true)]
     pub by: Option<crate::score::GroupBy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FeeFailOn {
+    Error,
+    Advice,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct AuditFeesArgs {
+    /// 预算文件（XLSX、XLS 或 CSV）
+    pub budget: PathBuf,
+    /// 计费规则文件；默认取 gwq.yaml 的 billing_rules，否则 rules/billing.yaml
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// 线路台账文件；默认取 gwq.yaml 中的 inventory
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// 有该级别（error 错误 / advice 建议）及以上的问题时以退出码 3 结束（供脚本使用）
+    #[arg(long, value_enum, value_name = "LEVEL", hide_possible_values = true)]
+    pub fail_on: Option<FeeFailOn>,
 }
 
 /// `--month M | --quarter Q | --year Y | --period A..B`, shared by every command.

@@ -100,6 +100,25 @@ impl CollectStreaming for LazyFrame {
     }
 }
 
+/// The nearest-rank `p`-th percentile of `c` (nulls ignored): the k-th smallest
+/// value, k = ceil(p/100·n) and at least 1, with the same tolerance as scoring steps
+/// so that 95 % of 100 values is rank 95, not 96. Null when there is no value.
+pub fn nearest_rank(c: Expr, p: f64) -> Expr {
+    let n = c.clone().count().cast(DataType::Float64);
+    let k = n.clone() * lit(p / 100.0);
+    let tol = when(k.clone().gt(lit(1.0)))
+        .then(k.clone())
+        .otherwise(lit(1.0))
+        * lit(1e-9);
+    let rank = (k - tol)
+        .ceil()
+        .clip(lit(1.0), n.clone().clip_min(lit(1.0)));
+    let index = (rank - lit(1.0)).cast(IDX_DTYPE);
+    when(n.gt(lit(0.0)))
+        .then(c.drop_nulls().sort(SortOptions::default()).get(index, true))
+        .otherwise(lit(NULL))
+}
+
 /// Rows of `table` whose `column` (a date or a datetime) falls in the period:
 /// dates inclusive, times in [start 00:00, end+1 00:00).
 pub fn period_filter(

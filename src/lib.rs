@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod fees;
 pub mod findings;
 pub mod frame;
 pub mod ingest;

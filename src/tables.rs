@@ -73,6 +73,8 @@ pub enum Table {
     Surveys,
     SimCards,
     Kpi5g,
+    /// The fee budget (预算) given to `gwq audit-fees`; not a workspace source.
+    Budget,
 }
 
 /// One canonical table: its columns and the rules the data audit applies.
@@ -113,6 +115,9 @@ impl Table {
     ];
 
     pub fn def(self) -> &'static TableDef {
+        if self == Table::Budget {
+            return &BUDGET;
+        }
         TABLES
             .iter()
             .find(|d| d.table == self)
@@ -473,6 +478,66 @@ pub static TABLES: &[TableDef] = &[
         time_order: &[],
     },
 ];
+
+/// The budget (SPEC §4): read by the fee audit with exact decimals for money, so
+/// its money columns are listed here for header matching only.
+pub static BUDGET: TableDef = TableDef {
+    table: Table::Budget,
+    name: "budget",
+    title: "预算",
+    columns: &[
+        col!("item_no", Str, ["序号", "项目编号", "编号", "行号"]),
+        col!("unit", Str, ["单位名称", "用户单位", "单位", "使用单位"]),
+        col!(
+            "line_id",
+            Str,
+            [
+                "线路编号",
+                "电路编号",
+                "专线编号",
+                "接入点编号",
+                "线路ID",
+                "电路代号"
+            ]
+        ),
+        col!("card_id", Str, ["号卡", "卡号", "ICCID", "号码"]),
+        col!("service", Str, ["业务类型", "业务", "服务类型", "接入方式"]),
+        col!(
+            "bandwidth_mbps",
+            Mbps,
+            ["带宽", "签约带宽", "带宽(M)", "带宽(Mbps)"]
+        ),
+        col!("quantity", Float, ["数量", "条数", "张数"]),
+        col!(
+            "unit_price",
+            Float,
+            ["单价", "单价(元/月)", "月单价", "月租", "月租费"]
+        ),
+        col!("months", Float, ["月数", "计费月数", "服务月数"]),
+        col!(
+            "amount",
+            Float,
+            [
+                "金额",
+                "金额(元)",
+                "预算金额",
+                "费用",
+                "合计金额",
+                "小计金额"
+            ]
+        ),
+        col!(
+            "traffic_gb",
+            Float,
+            ["流量", "流量(GB)", "月流量", "预计流量"]
+        ),
+        col!("tariff", Str, ["资费编码", "资费", "套餐", "资费套餐"]),
+    ],
+    required: &[&["amount"], &["line_id", "card_id", "item_no"]],
+    time_column: "",
+    key: &[],
+    time_order: &[],
+};
 
 #[cfg(test)]
 mod tests {

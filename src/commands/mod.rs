@@ -2,6 +2,7 @@
 //! holds what every command shares: the run context, workspace opening, ingest of
 //! stale sources, the period and the output folder.
 
+mod audit_fees;
 mod check;
 mod demo;
 mod ingest;
@@ -143,5 +144,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Score(args) => score::run(&ctx, args),
+        Command::AuditFees(args) => audit_fees::run(&ctx, args),
     }
 }

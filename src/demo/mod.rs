@@ -5,6 +5,7 @@
 //! With `defects`, data-audit problems of every code are planted and recorded in
 //! `demo-truth.json` so tests can check that gwq finds exactly them.
 
+mod budget;
 mod events;
 mod rng;
 mod series;
@@ -16,6 +17,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::Path;
 
+pub use budget::{BUDGET_FILE, RULES_FILE};
 pub use series::UNKNOWN_LINE;
 
 /// What to generate.
@@ -95,6 +97,8 @@ pub struct Truth {
     pub findings: Vec<Planted>,
     /// Exact duplicate sample rows planted (dropped and counted, no finding).
     pub exact_duplicates: u64,
+    /// The fee-audit findings planted in the demo budget.
+    pub fees: Vec<budget::PlantedFee>,
 }
 
 impl Truth {
@@ -128,6 +132,7 @@ sources:
 schemes:
   fiber: indicators/fiber.yaml
   5g:    indicators/5g.yaml
+billing_rules: rules/billing.yaml
 "#,
         seed = config.seed,
         start = config.start,
@@ -162,6 +167,7 @@ pub fn generate(root: &Path, config: &DemoConfig) -> Result<Truth> {
     events::write_phone_checks(root, &world, seed)?;
     events::write_site_tests(root, &world, seed)?;
     events::write_sim_cards(root, &world, seed)?;
+    truth.fees = budget::write(root, &world)?;
     for (_, rel, text) in crate::scheme::DEFAULT_SCHEMES {
         crate::output::write_atomic(&root.join(rel), text.as_bytes())?;
     }

@@ -235,7 +235,8 @@ pub fn write_samples(
             } else {
                 0.0
             };
-            let inb = bw * (load * rng.range(0.3, 1.2)).min(0.75);
+            let cap = if l.load_factor > 1.0 { 0.97 } else { 0.75 };
+            let inb = bw * (load * rng.range(0.3, 1.2) * l.load_factor).min(cap);
             let outb = inb * rng.range(0.3, 0.9);
             line.clear();
             line.push_str(&stamp);
@@ -402,7 +403,13 @@ pub fn write_kpi(
                 (rng.range(-98.0, -70.0), 1),
                 (rng.range(2.0, 22.0), 1),
                 (rng.range(0.0, 0.3), 2),
-                (rng.range(200.0, 1600.0), 1),
+                (
+                    match rng.range(200.0, 1600.0) {
+                        _ if l.idle_before && day < world.start => 0.0,
+                        mb => mb,
+                    },
+                    1,
+                ),
             ] {
                 line.push(',');
                 push_fixed(&mut line, v, d);

@@ -52,6 +52,10 @@ pub struct DemoLine {
     pub closed_on: Option<NaiveDate>,
     /// Typical latency of the line in ms.
     pub base_latency: f64,
+    /// Traffic relative to a typical line: the fee audit's utilisation advice.
+    pub load_factor: f64,
+    /// A 5G card that carried no traffic before the period (the fee audit's idle card).
+    pub idle_before: bool,
 }
 
 impl DemoLine {
@@ -69,6 +73,12 @@ pub struct DemoOutage {
     pub planned: bool,
     pub cause: &'static str,
 }
+
+/// The lines the fee audit's advice is planted on (fibre, active all period).
+pub const LOW_USE_LINE: usize = 2;
+pub const HIGH_USE_LINE: usize = 3;
+/// A 5G card (every fifth line is one).
+pub const IDLE_CARD_LINE: usize = 4;
 
 pub struct World {
     pub start: NaiveDate,
@@ -129,10 +139,12 @@ pub fn build(seed: u64, lines: usize, start: NaiveDate, days: u32) -> World {
         let mut closed_on = None;
         // A few lines open or close inside the demo period (proration, coverage edges).
         if lines >= 10 && days >= 20 {
+            // Opened in the first month or so (a partial first month); closed around
+            // the middle (whole months left unbilled after it).
             if i % 23 == 7 {
-                opened_on = start + Duration::days(rng.int(5, days as i64 / 2));
+                opened_on = start + Duration::days(rng.int(5, (days as i64 / 4).max(6)));
             } else if i % 29 == 11 {
-                closed_on = Some(start + Duration::days(rng.int(days as i64 / 2, days as i64 - 3)));
+                closed_on = Some(start + Duration::days(rng.int(days as i64 / 3, days as i64 / 2)));
             }
         }
         out.push(DemoLine {
@@ -145,6 +157,12 @@ pub fn build(seed: u64, lines: usize, start: NaiveDate, days: u32) -> World {
             opened_on,
             closed_on: closed_on.filter(|c| *c <= end),
             base_latency: rng.range(2.0, 7.0),
+            load_factor: match i {
+                LOW_USE_LINE => 0.05,
+                HIGH_USE_LINE => 3.0,
+                _ => 1.0,
+            },
+            idle_before: i == IDLE_CARD_LINE,
         });
     }
     let outages = build_outages(seed, &out, start, days);

@@ -3,6 +3,9 @@
 //! reaches back into polars queries.
 
 pub mod check;
+pub mod document;
+pub mod docx;
+pub mod fees;
 pub mod model;
 pub mod score;
 pub mod xlsx;

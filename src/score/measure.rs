@@ -122,23 +122,7 @@ pub fn evaluate(
             let c = col(column.as_str()).cast(DataType::Float64);
             let e = match method {
                 PercentileMethod::Linear => c.quantile(lit(p / 100.0), QuantileMethod::Linear),
-                PercentileMethod::NearestRank => {
-                    // The k-th smallest, k = ceil(p/100·n) at least 1, with the same
-                    // tolerance as scoring steps so that 95 % of 100 is rank 95, not 96.
-                    let n = c.clone().count().cast(DataType::Float64);
-                    let k = n.clone() * lit(p / 100.0);
-                    let tol = when(k.clone().gt(lit(1.0)))
-                        .then(k.clone())
-                        .otherwise(lit(1.0))
-                        * lit(1e-9);
-                    let rank = (k - tol)
-                        .ceil()
-                        .clip(lit(1.0), n.clone().clip_min(lit(1.0)));
-                    let index = (rank - lit(1.0)).cast(IDX_DTYPE);
-                    when(n.gt(lit(0.0)))
-                        .then(c.drop_nulls().sort(SortOptions::default()).get(index, true))
-                        .otherwise(lit(NULL))
-                }
+                PercentileMethod::NearestRank => frame::nearest_rank(c, *p),
             };
             value(lf, group, e.cast(DataType::Float64), &step)
         }
