@@ -31,6 +31,7 @@ columns: {}                   # 额外的列名别名，例如 samples: { 平均
 schemes:                      # 评估方案（指标体系），score/report 默认全部使用
   fiber: indicators/fiber.yaml
   5g:    indicators/5g.yaml
+billing_rules: rules/billing.yaml     # 计费规则（资费、折扣、按天折算），audit-fees 使用
 calendar: calendar/cn-workdays.yaml   # 工作日历：内置 2025–2026，本文件可补充或覆盖某年
 "#;
 
@@ -48,6 +49,7 @@ const FOLDERS: &[&str] = &[
     "data/建设",
     "data/抽查",
     "data/5G",
+    "data/预算",
     "ledger",
     "reports",
 ];
@@ -66,6 +68,9 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<Outcome> {
         crate::output::write_atomic(&p, text.as_bytes())
             .with_context(|| format!("无法写入 {}", p.display()))?;
     }
+    let rules = args.dir.join("rules/billing.yaml");
+    crate::output::write_atomic(&rules, crate::fees::rules::DEFAULT_RULES.as_bytes())
+        .with_context(|| format!("无法写入 {}", rules.display()))?;
     let cal = args.dir.join("calendar/cn-workdays.yaml");
     crate::output::write_atomic(&cal, CALENDAR.as_bytes())
         .with_context(|| format!("无法写入 {}", cal.display()))?;

@@ -241,10 +241,10 @@ pub fn write(root: &Path, world: &World) -> Result<Vec<PlantedFee>> {
         (LOW_USE_LINE, "utilisation_low"),
         (HIGH_USE_LINE, "utilisation_high"),
     ] {
-        let l = &world.lines[i];
+        let Some(l) = world.lines.get(i) else { continue };
         let row = rows
             .iter()
-            .position(|r| matches!(&r.cells[2], Out::Text(t) if *t == l.line_id))
+            .position(|r| matches!(r.cells.get(2), Some(Out::Text(t)) if *t == l.line_id))
             .map(|p| p as u64 + 3);
         if l.fiber && row.is_some() {
             plant(code, row, &l.line_id, Decimal::ZERO);

@@ -79,6 +79,8 @@ fn table(
     widths: &[u32],
     right: &[usize],
 ) -> Table {
+    // Wide tables in 小五 (9 pt), narrow ones in 五号.
+    let size = if headers.len() > 5 { 18 } else { WUHAO };
     let total: u32 = widths.iter().sum::<u32>().max(1);
     let twips: Vec<u32> = widths.iter().map(|w| w * TEXT_WIDTH / total).collect();
     let cell = |text: &str, width: u32, font: &str, align: AlignmentType| {
@@ -86,7 +88,7 @@ fn table(
             .width(width as usize, WidthType::Dxa)
             .add_paragraph(
                 Paragraph::new()
-                    .add_run(run(text, font, WUHAO))
+                    .add_run(run(text, font, size))
                     .align(align)
                     .line_spacing(exact_lines(300)),
             )

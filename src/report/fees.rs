@@ -464,7 +464,7 @@ pub fn document(
                     )
                 })
                 .collect(),
-            widths: vec![2, 5, 4, 4, 4, 4, 9],
+            widths: vec![6, 15, 11, 12, 12, 11, 23],
             right: vec![3, 4, 5],
         });
     }
