@@ -241,7 +241,9 @@ pub fn write(root: &Path, world: &World) -> Result<Vec<PlantedFee>> {
         (LOW_USE_LINE, "utilisation_low"),
         (HIGH_USE_LINE, "utilisation_high"),
     ] {
-        let Some(l) = world.lines.get(i) else { continue };
+        let Some(l) = world.lines.get(i) else {
+            continue;
+        };
         let row = rows
             .iter()
             .position(|r| matches!(r.cells.get(2), Some(Out::Text(t)) if *t == l.line_id))

@@ -233,6 +233,8 @@ pub fn audit(input: &AuditInput) -> Result<FeeAudit, AuditError> {
             expected_amount: item.amount,
             codes: Vec::new(),
         };
+        // An unknown tariff code stops the audit whatever else is wrong with the item.
+        stated_tariff(rules, budget, item, None, None, usage)?;
         let subscriber = match item.id() {
             None => {
                 if let Some(s) = &item.service {
