@@ -292,16 +292,16 @@ fn read_decimal(cell: &Cell, with_unit: bool) -> Result<Option<Decimal>, ()> {
         Cell::Bool(_) | Cell::DateTime(_) => Err(()),
         Cell::Text(t) => match money::parse_text(t) {
             Ok(v) => Ok(v),
-            Err(()) if with_unit => {
+            Err(_) if with_unit => {
                 let trimmed = t.trim().trim_end_matches(|c: char| {
                     c.is_alphabetic() || c == '/' || c == '）' || c == ')'
                 });
                 if trimmed.trim().is_empty() {
                     return Err(());
                 }
-                money::parse_text(trimmed)
+                money::parse_text(trimmed).map_err(|_| ())
             }
-            Err(()) => Err(()),
+            Err(_) => Err(()),
         },
     }
 }

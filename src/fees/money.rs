@@ -48,10 +48,14 @@ pub fn from_f64(n: f64) -> Option<Decimal> {
         .ok()
 }
 
+/// Text that is not an amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadAmount;
+
 /// Reads an amount or a number written as text: thousands separators, currency
 /// signs and units (元, ¥, ￥, RMB, CNY), full-width digits, a leading minus or
 /// accounting brackets. `None` for an empty cell, `Err` for anything else.
-pub fn parse_text(text: &str) -> Result<Option<Decimal>, ()> {
+pub fn parse_text(text: &str) -> Result<Option<Decimal>, BadAmount> {
     let half = crate::ingest::values::half_width(text);
     let mut t: String = half
         .chars()
@@ -69,7 +73,7 @@ pub fn parse_text(text: &str) -> Result<Option<Decimal>, ()> {
     }
     let value = Decimal::from_str(&t)
         .or_else(|_| Decimal::from_scientific(&t))
-        .map_err(|_| ())?;
+        .map_err(|_| BadAmount)?;
     // `万元` scales: a budget in 万元 is rare, but then every amount in it is.
     let value = if half.contains("万元") {
         value * Decimal::from(10_000)

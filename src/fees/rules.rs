@@ -291,7 +291,7 @@ impl BillingRules {
                 ));
             }
             if let Some(bw) = t.bandwidth_mbps {
-                if !(bw > 0.0) {
+                if bw.is_nan() || bw <= 0.0 {
                     return Err(err(
                         line,
                         &format!("{key}.bandwidth_mbps"),
@@ -370,14 +370,14 @@ impl BillingRules {
             Some(b) => {
                 let line = at("burstable:");
                 let percentile = b.percentile.unwrap_or(95.0);
-                if !(percentile > 0.0 && percentile <= 100.0) {
+                if percentile.is_nan() || percentile <= 0.0 || percentile > 100.0 {
                     return Err(err(
                         line,
                         "burstable.percentile",
                         "百分位应在 0 到 100 之间".to_string(),
                     ));
                 }
-                if !(b.committed_mbps >= 0.0) {
+                if b.committed_mbps.is_nan() || b.committed_mbps < 0.0 {
                     return Err(err(
                         line,
                         "burstable.committed_mbps",
