@@ -52,6 +52,7 @@ impl From<Option<chrono::NaiveDate>> for Out {
 /// of the first data row.
 pub fn xlsx(path: &Path, title: Option<&str>, headers: &[&str], rows: &[Vec<Out>]) -> Result<u64> {
     let mut book = Workbook::new();
+    book.set_properties(&crate::report::xlsx::fixed_properties());
     let ws = book.add_worksheet();
     ws.set_name("Sheet1")?;
     let bold = Format::new().set_bold();

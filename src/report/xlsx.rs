@@ -30,6 +30,15 @@ fn value_width(v: &Value) -> usize {
     }
 }
 
+/// Document properties with a fixed creation time, so that the same inputs give the
+/// same bytes (SPEC §13); otherwise the writer stamps the current time.
+pub fn fixed_properties() -> rust_xlsxwriter::DocProperties {
+    let epoch = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date");
+    rust_xlsxwriter::DocProperties::new()
+        .set_author("gwq")
+        .set_creation_datetime(&epoch)
+}
+
 /// Writes the workbook to `path` (temp file, then rename).
 pub fn write(book: &Workbook, path: &Path) -> Result<(), XlsxError> {
     let bytes = render(book)?;
@@ -38,6 +47,7 @@ pub fn write(book: &Workbook, path: &Path) -> Result<(), XlsxError> {
 
 pub fn render(book: &Workbook) -> Result<Vec<u8>, XlsxError> {
     let mut x = XlsxBook::new();
+    x.set_properties(&fixed_properties());
     for sheet in &book.sheets {
         render_sheet(&mut x, sheet)?;
     }
