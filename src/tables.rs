@@ -488,18 +488,7 @@ pub static BUDGET: TableDef = TableDef {
     columns: &[
         col!("item_no", Str, ["序号", "项目编号", "编号", "行号"]),
         col!("unit", Str, ["单位名称", "用户单位", "单位", "使用单位"]),
-        col!(
-            "line_id",
-            Str,
-            [
-                "线路编号",
-                "电路编号",
-                "专线编号",
-                "接入点编号",
-                "线路ID",
-                "电路代号"
-            ]
-        ),
+        LINE_ALIASES,
         col!("card_id", Str, ["号卡", "卡号", "ICCID", "号码"]),
         col!("service", Str, ["业务类型", "业务", "服务类型", "接入方式"]),
         col!(

@@ -9,22 +9,24 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
-fn demo(dir: &Path) {
-    gwq()
-        .arg("demo")
-        .arg(dir)
-        .args([
-            "--lines",
-            "24",
-            "--days",
-            "92",
-            "--seed",
-            "5",
-            "--interval",
-            "60",
-        ])
-        .assert()
-        .success();
+/// A 24-line demo workspace; with `defects`, also `demo-truth.json` (the budget is the
+/// same either way).
+fn demo(dir: &Path, defects: bool) {
+    let mut cmd = gwq();
+    cmd.arg("demo").arg(dir).args([
+        "--lines",
+        "24",
+        "--days",
+        "92",
+        "--seed",
+        "5",
+        "--interval",
+        "60",
+    ]);
+    if defects {
+        cmd.arg("--defects");
+    }
+    cmd.assert().success();
 }
 
 const BUDGET: &str = "data/预算/网络通信服务费用预算.xlsx";
@@ -44,7 +46,7 @@ fn audit(dir: &Path, budget: &Path, extra: &[&str]) -> std::process::Output {
 #[test]
 fn every_planted_budget_error_is_found_to_the_cent_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
-    demo(dir.path());
+    demo(dir.path(), true);
     let out = audit(dir.path(), &dir.path().join(BUDGET), &[]);
     assert!(
         out.status.success(),
@@ -52,30 +54,9 @@ fn every_planted_budget_error_is_found_to_the_cent_and_nothing_else() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let truth: Value = serde_json::from_slice(
-        &std::fs::read(dir.path().join("demo-truth.json")).unwrap_or_else(|_| {
-            // The truth file is written with --defects only; regenerate it.
-            let d2 = tempfile::tempdir().unwrap();
-            gwq()
-                .arg("demo")
-                .arg(d2.path())
-                .args([
-                    "--lines",
-                    "24",
-                    "--days",
-                    "92",
-                    "--seed",
-                    "5",
-                    "--interval",
-                    "60",
-                    "--defects",
-                ])
-                .assert()
-                .success();
-            std::fs::read(d2.path().join("demo-truth.json")).unwrap()
-        }),
-    )
-    .unwrap();
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo-truth.json")).unwrap())
+            .unwrap();
     let key = |f: &Value| {
         (
             f["code"].as_str().unwrap().to_string(),
@@ -199,7 +180,7 @@ fn every_planted_budget_error_is_found_to_the_cent_and_nothing_else() {
 #[test]
 fn fail_on_error_exits_3() {
     let dir = tempfile::tempdir().unwrap();
-    demo(dir.path());
+    demo(dir.path(), false);
     let out = audit(
         dir.path(),
         &dir.path().join(BUDGET),
@@ -227,7 +208,7 @@ fn bad_budget(dir: &Path, csv: &str) -> String {
 #[test]
 fn bad_budgets_name_the_file_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    demo(dir.path());
+    demo(dir.path(), false);
     let inventory = std::fs::read_dir(dir.path().join("data/台账"))
         .unwrap()
         .count();

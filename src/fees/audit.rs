@@ -15,7 +15,7 @@ use super::rules::{service_label, BillingRules, Proration, Tariff};
 use super::usage::Usage;
 use super::{FeeCode, FeeFinding};
 use crate::period::{months_in, Period};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A line or 5G card the purchaser pays for: from the inventory, or from the SIM
@@ -234,7 +234,7 @@ pub fn audit(input: &AuditInput) -> Result<FeeAudit, AuditError> {
             codes: Vec::new(),
         };
         // An unknown tariff code stops the audit whatever else is wrong with the item.
-        stated_tariff(rules, budget, item, None, None, usage)?;
+        let coded = tariff_by_code(rules, budget, item)?;
         let subscriber = match item.id() {
             None => {
                 if let Some(s) = &item.service {
@@ -243,43 +243,37 @@ pub fn audit(input: &AuditInput) -> Result<FeeAudit, AuditError> {
                 None
             }
             Some(id) => {
+                // A whole amount written off: nothing is due for this item.
+                let mut write_off = |code: FeeCode, message: String| {
+                    findings.push(finding(code, item.amount, Decimal::ZERO, message));
+                    rec.expected_amount = Decimal::ZERO;
+                    rec.codes.push(code);
+                };
                 if let Some(first_row) = seen.get(id) {
-                    let f = finding(
+                    write_off(
                         FeeCode::Duplicate,
-                        item.amount,
-                        Decimal::ZERO,
                         format!(
                             "{id} 已在第 {first_row} 行列入预算，本行重复列支 {} 元，应全额核减",
                             money::fmt_grouped(item.amount)
                         ),
                     );
-                    rec.expected_amount = Decimal::ZERO;
-                    rec.codes.push(f.code);
-                    findings.push(f);
                     recomputed.push(rec);
                     continue;
                 }
                 seen.insert(id.to_string(), item.row);
                 budgeted.insert(id.to_string());
-                match subscribers.get(id) {
-                    Some(s) => Some(s),
-                    None => {
-                        let f = finding(
-                            FeeCode::NotInInventory,
-                            item.amount,
-                            Decimal::ZERO,
-                            format!(
-                                "{id} 不在线路台账或号卡清单中，预算 {} 元无对应线路，应全额核减",
-                                money::fmt_grouped(item.amount)
-                            ),
-                        );
-                        rec.expected_amount = Decimal::ZERO;
-                        rec.codes.push(f.code);
-                        findings.push(f);
-                        recomputed.push(rec);
-                        continue;
-                    }
-                }
+                let Some(s) = subscribers.get(id) else {
+                    write_off(
+                        FeeCode::NotInInventory,
+                        format!(
+                            "{id} 不在线路台账或号卡清单中，预算 {} 元无对应线路，应全额核减",
+                            money::fmt_grouped(item.amount)
+                        ),
+                    );
+                    recomputed.push(rec);
+                    continue;
+                };
+                Some(s)
             }
         };
         // The tariffs for what the item states and for what the inventory says.
@@ -290,14 +284,13 @@ pub fn audit(input: &AuditInput) -> Result<FeeAudit, AuditError> {
         let stated_bw = item
             .bandwidth_mbps
             .or_else(|| subscriber.and_then(|s| s.bandwidth_mbps));
-        let stated = stated_tariff(
-            rules,
-            budget,
-            item,
-            stated_service.as_deref(),
-            stated_bw,
-            usage,
-        )?;
+        let stated = coded
+            .or_else(|| {
+                stated_service
+                    .as_deref()
+                    .and_then(|s| rules.for_service(s, stated_bw))
+            })
+            .map(|t| priced(rules, t, item, usage));
         let inventory = subscriber.and_then(|s| subscriber_tariff(rules, s, item, usage));
         if stated.is_none()
             && inventory.is_none()
@@ -611,35 +604,33 @@ fn register_label(register: &str) -> &'static str {
     }
 }
 
-/// The price the item's own columns give: its tariff code, else its service and
-/// bandwidth. An unknown tariff code stops the audit.
-fn stated_tariff<'a>(
+/// The tariff the item names by code, if it names one; an unknown code stops the audit.
+fn tariff_by_code<'a>(
     rules: &'a BillingRules,
     budget: &Budget,
     item: &Item,
-    service: Option<&str>,
-    bandwidth: Option<f64>,
-    usage: &Usage,
-) -> Result<Option<Priced<'a>>, AuditError> {
-    let tariff = match &item.tariff {
-        Some(code) => match rules.by_code(code) {
-            Some(t) => Some(t),
-            None => {
-                return Err(AuditError {
-                    file: budget.file.clone(),
-                    row: item.row,
-                    column: "tariff".to_string(),
-                    message: format!(
-                        "资费编码 “{code}” 不在计费规则 {} 中（现有：{}）：请改正预算或在计费规则中补充该资费",
-                        rules.file,
-                        rules.tariffs.iter().map(|t| t.code.as_str()).collect::<Vec<_>>().join("、")
-                    ),
-                })
-            }
-        },
-        None => service.and_then(|s| rules.for_service(s, bandwidth)),
+) -> Result<Option<&'a Tariff>, AuditError> {
+    let Some(code) = &item.tariff else {
+        return Ok(None);
     };
-    Ok(tariff.map(|t| priced(rules, t, item, usage)))
+    match rules.by_code(code) {
+        Some(t) => Ok(Some(t)),
+        None => Err(AuditError {
+            file: budget.file.clone(),
+            row: item.row,
+            column: "tariff".to_string(),
+            message: format!(
+                "资费编码 “{code}” 不在计费规则 {} 中（现有：{}）：请改正预算或在计费规则中补充该资费",
+                rules.file,
+                rules
+                    .tariffs
+                    .iter()
+                    .map(|t| t.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        }),
+    }
 }
 
 /// The price by what the inventory (or card register) says about the line.
@@ -715,17 +706,14 @@ fn advice(
                     ),
                 ),
                 Some(mean) => {
+                    // The budgeted traffic, else the package's included traffic.
                     let planned = item.traffic_gb.or_else(|| {
-                        rules
-                            .by_code(
-                                item.tariff
-                                    .as_deref()
-                                    .or(sub.tariff.as_deref())
-                                    .unwrap_or(""),
-                            )
+                        item.tariff
+                            .as_deref()
+                            .or(sub.tariff.as_deref())
+                            .and_then(|c| rules.by_code(c))
                             .or_else(|| rules.for_service("5g", None))
                             .and_then(|t| t.included_gb)
-                            .filter(|_| item.traffic_gb.is_none())
                     });
                     if let Some(planned) = planned {
                         let low = *mean * Decimal::new(5, 1);
@@ -924,9 +912,4 @@ fn subtotals(budget: &Budget, findings: &mut Vec<FeeFinding>) {
             });
         }
     }
-}
-
-/// The month a date falls in, for messages.
-pub fn month_label(d: NaiveDate) -> String {
-    format!("{}年{}月", d.year(), d.month())
 }

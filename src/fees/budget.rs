@@ -5,6 +5,7 @@
 
 use super::money::{self, Decimal};
 use super::rules::normalise_service;
+use crate::ingest::build::is_blank;
 use crate::ingest::header::{detect_header, AliasTable};
 use crate::ingest::read::read_source;
 use crate::ingest::values::{format_number, parse_mbps, Cell};
@@ -70,8 +71,6 @@ pub struct Budget {
     pub sheet: Option<String>,
     pub items: Vec<Item>,
     pub summaries: Vec<SummaryRow>,
-    /// The canonical columns the header has.
-    pub columns: Vec<&'static str>,
 }
 
 impl Budget {
@@ -142,7 +141,6 @@ pub fn read_budget(file: &SourceFile) -> Result<Budget, IngestError> {
     };
     read_source(file, &mut on_header, &mut on_row, &|_| {})?;
     let header = header.expect("read_source calls on_header before rows");
-    budget.columns = header.columns.keys().copied().collect();
     for (row, cells) in rows {
         let cells: Vec<Cell> = cells.iter().map(OwnedCell::as_cell).collect();
         if cells.iter().all(is_blank) {
@@ -274,14 +272,6 @@ fn summary_label(cells: &[Cell]) -> Option<String> {
             }
             _ => None,
         })
-}
-
-fn is_blank(c: &Cell) -> bool {
-    match c {
-        Cell::Empty => true,
-        Cell::Text(s) => s.trim().is_empty(),
-        _ => false,
-    }
 }
 
 /// A cell as an exact decimal. `with_unit` allows a trailing unit (`12个月`, `30GB`).

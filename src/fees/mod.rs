@@ -198,18 +198,6 @@ pub fn burstable_overage(percentile_mbps: f64, b: &rules::Burstable) -> Decimal 
     money::from_f64(over).unwrap_or_default() * b.overage_per_mbps
 }
 
-/// The nearest-rank `p`-th percentile of `values`: the k-th smallest, k = ⌈p/100·n⌉.
-/// (The polars expression in `frame::nearest_rank` computes the same per group.)
-pub fn nearest_rank(values: &[f64], p: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let k = (p / 100.0 * sorted.len() as f64 - 1e-9).ceil().max(1.0) as usize;
-    Some(sorted[k.min(sorted.len()) - 1])
-}
-
 /// Every line and card the purchaser may pay for: the inventory, plus cards of the
 /// SIM register that the inventory does not list.
 pub fn subscribers(

@@ -169,7 +169,6 @@ fn planted_budget() -> Budget {
                 items_before: 11,
             },
         ],
-        columns: Vec::new(),
     }
 }
 
@@ -321,16 +320,59 @@ fn months_active_prorate_by_days_inclusive() {
     assert_eq!((m, touched), (Decimal::ZERO, 0));
 }
 
+/// A samples frame of one line with the given (in, out) rates in Mbps, five minutes
+/// apart from the start of `day`.
+fn samples(day: &str, rates: &[(f64, f64)]) -> polars::prelude::LazyFrame {
+    use polars::prelude::*;
+    let t0 = crate::frame::millis(date(day).and_hms_opt(0, 0, 0).unwrap());
+    let n = rates.len();
+    let df = DataFrame::new_infer_height(vec![
+        Column::new(
+            "time".into(),
+            (0..n as i64).map(|i| t0 + i * 300_000).collect::<Vec<_>>(),
+        ),
+        Column::new("line_id".into(), vec!["EG1"; n]),
+        Column::new(
+            "in_bps".into(),
+            rates.iter().map(|r| r.0 * 1e6).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "out_bps".into(),
+            rates.iter().map(|r| r.1 * 1e6).collect::<Vec<_>>(),
+        ),
+    ])
+    .unwrap();
+    df.lazy().with_column(col("time").cast(crate::frame::MS))
+}
+
 #[test]
 fn ninety_fifth_percentile_by_nearest_rank() {
-    // 20 five-minute rates 1..20 Mbps: rank ⌈0.95 × 20⌉ = 19 → 19 Mbps.
-    let rates: Vec<f64> = (1..=20).rev().map(f64::from).collect();
-    assert_eq!(nearest_rank(&rates, 95.0), Some(19.0));
-    // 30 rates: ⌈28.5⌉ = 29th smallest.
-    let rates: Vec<f64> = (1..=30).map(|i| f64::from(i) * 10.0).collect();
-    assert_eq!(nearest_rank(&rates, 95.0), Some(290.0));
-    assert_eq!(nearest_rank(&[7.0], 95.0), Some(7.0));
-    assert_eq!(nearest_rank(&[], 95.0), None);
+    let kpi = crate::ingest::cache::empty_frame(crate::tables::Table::Kpi5g);
+    // 20 five-minute samples in the three months before the period; the rate of each
+    // is max(in, out): 1..20 Mbps in shuffled order, out sometimes the larger.
+    let rates: Vec<(f64, f64)> = (1..=20)
+        .map(|i| ((i * 7) % 20 + 1) as f64)
+        .map(|r| {
+            if r as i64 % 2 == 0 {
+                (r, r / 2.0)
+            } else {
+                (r / 3.0, r)
+            }
+        })
+        .collect();
+    let usage = usage::measure(&kpi, &samples("2025-11-03", &rates), &year(), Some(95.0)).unwrap();
+    // Rank ⌈0.95 × 20⌉ = 19 → 19 Mbps, for utilisation and for burstable billing.
+    assert_eq!(usage.p95_rate_mbps.get("EG1"), Some(&19.0));
+    assert_eq!(usage.egress_p95_mbps.get("EG1"), Some(&19.0));
+    assert_eq!(
+        usage.utilisation_window,
+        Some(Period::new(date("2025-10-01"), date("2025-12-31")))
+    );
+    // 30 samples at the 90th percentile: ⌈27⌉ = 27th smallest.
+    let rates: Vec<(f64, f64)> = (1..=30).map(|i| (f64::from(i) * 10.0, 0.0)).collect();
+    let usage = usage::measure(&kpi, &samples("2025-12-01", &rates), &year(), Some(90.0)).unwrap();
+    assert_eq!(usage.p95_rate_mbps.get("EG1"), Some(&290.0));
+    assert_eq!(usage.egress_p95_mbps.get("EG1"), Some(&270.0));
     // Billing: committed 1000 Mbps, 40.00 per Mbps over it.
     let b = rules::Burstable {
         percentile: 95.0,

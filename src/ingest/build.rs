@@ -543,7 +543,8 @@ fn derive_reachable(def: &TableDef, values: &mut [Value]) {
     }
 }
 
-fn is_blank(c: &Cell) -> bool {
+/// An empty cell or one holding only spaces.
+pub fn is_blank(c: &Cell) -> bool {
     match c {
         Cell::Empty => true,
         Cell::Text(s) => s.trim().is_empty(),
