@@ -1,8 +1,9 @@
 //! Checks over each line's sequence of samples: `coverage`, `gap`, `inconsistent`,
 //! and `stale` for the time-series tables.
 //!
-//! The samples of the period are sorted by (line, time) once in polars; the walk over
-//! each line's times is then a single pass in Rust.
+//! The samples of the period are read once (sorted by line and time only when the files
+//! are not already in per-line time order), grouped by line with a counting sort of row
+//! positions, and each line's times are then walked in a single pass in Rust.
 
 use super::{CheckOptions, LineCoverage};
 use crate::findings::{Code, Finding};
@@ -131,6 +132,79 @@ pub struct SequenceResult {
     pub findings: Vec<Finding>,
 }
 
+/// The column holding a sample's line as an index into the inventory's ids.
+const LINE_INDEX: &str = "_line";
+
+/// The period's samples grouped by line without copying them: a counting sort of the
+/// row positions by line index (4 bytes a row), each line's rows in time order.
+struct Sequences<'a> {
+    times: &'a [i64],
+    reachable: &'a BooleanChunked,
+    srcs: &'a [u32],
+    rows: &'a [u32],
+    /// Row positions, line by line; line k's are `order[starts[k]..starts[k + 1]]`.
+    order: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl<'a> Sequences<'a> {
+    fn new(df: &'a DataFrame, lines: usize) -> Result<Sequences<'a>, FrameError> {
+        let step = "读取采样";
+        let slice_u32 = |name: &str| -> Result<&'a [u32], FrameError> {
+            let ca = df.column(name).step(step)?.u32().step(step)?;
+            ca.cont_slice().step(step)
+        };
+        let line = slice_u32(LINE_INDEX)?;
+        let times = df
+            .column("time")
+            .step(step)?
+            .datetime()
+            .step(step)?
+            .physical()
+            .cont_slice()
+            .step(step)?;
+        let mut starts = vec![0usize; lines + 1];
+        for &l in line {
+            starts[l as usize + 1] += 1;
+        }
+        for k in 0..lines {
+            starts[k + 1] += starts[k];
+        }
+        let mut fill = starts.clone();
+        let mut order = vec![0u32; line.len()];
+        for (i, &l) in line.iter().enumerate() {
+            order[fill[l as usize]] = i as u32;
+            fill[l as usize] += 1;
+        }
+        Ok(Sequences {
+            times,
+            reachable: df.column("reachable").step(step)?.bool().step(step)?,
+            srcs: slice_u32(SOURCE_COLUMN)?,
+            rows: slice_u32(ROW_COLUMN)?,
+            order,
+            starts,
+        })
+    }
+
+    fn count(&self, k: usize) -> usize {
+        self.starts[k + 1] - self.starts[k]
+    }
+
+    /// Line k's samples, copied out (one line at a time).
+    fn line(&self, k: usize) -> LineSamples {
+        let idx = &self.order[self.starts[k]..self.starts[k + 1]];
+        LineSamples {
+            times: idx.iter().map(|&i| self.times[i as usize]).collect(),
+            reachable: idx
+                .iter()
+                .map(|&i| self.reachable.get(i as usize))
+                .collect(),
+            srcs: idx.iter().map(|&i| self.srcs[i as usize]).collect(),
+            rows: idx.iter().map(|&i| self.rows[i as usize] as u64).collect(),
+        }
+    }
+}
+
 /// One line's samples in the period, sorted by time.
 #[derive(Default)]
 struct LineSamples {
@@ -154,6 +228,7 @@ pub fn sequence_checks(
         .frame
         .clone()
         .filter(super::rows::in_period(Table::Samples, period))
+        .filter(col("time").is_not_null())
         .select([
             col("line_id"),
             col("time"),
@@ -169,57 +244,55 @@ pub fn sequence_checks(
                 UniqueKeepStrategy::First,
             );
     }
+    // Inventory lines by a dense index, in id order: the text ids are not kept for tens
+    // of millions of rows, and samples of lines the inventory lacks (the business of
+    // `unknown_line`) drop out of the inner join.
+    let known: Vec<&String> = inventory.lines.keys().collect();
+    let index = DataFrame::new_infer_height(vec![
+        Column::new(
+            "line_id".into(),
+            known.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            LINE_INDEX.into(),
+            (0..known.len() as u32).collect::<Vec<_>>(),
+        ),
+    ])
+    .step("整理采样序列")?;
+    lf = lf
+        .join(
+            index.lazy(),
+            [col("line_id")],
+            [col("line_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Inner)
+            },
+        )
+        .select([
+            col(LINE_INDEX),
+            col("time"),
+            col("reachable"),
+            col(SOURCE_COLUMN),
+            col(ROW_COLUMN),
+        ]);
     // Files in per-line time order, one after another in time, need no sort: each
     // line's samples already come in time order when the rows are read in file order.
     let ordered = !samples_need_global_dedup(samples) && files_follow_in_time(samples);
     if !ordered {
-        lf = lf.sort(["line_id", "time"], SortMultipleOptions::default());
+        lf = lf.sort([LINE_INDEX, "time"], SortMultipleOptions::default());
     }
-    let df = lf.collect().step("整理采样序列")?;
-    // Walk the columns without copying them (tens of millions of rows).
-    let column = |name: &str, dtype: &DataType| -> Result<Column, FrameError> {
-        df.column(name)
-            .step("读取采样")?
-            .cast(dtype)
-            .step("读取采样")
-    };
-    let ids = column("line_id", &DataType::String)?;
-    let times = column("time", &DataType::Int64)?;
-    let reach = column("reachable", &DataType::Boolean)?;
-    let srcs = column(SOURCE_COLUMN, &DataType::UInt32)?;
-    let rows = column(ROW_COLUMN, &DataType::UInt32)?;
-    let mut grouped: HashMap<&str, LineSamples> = HashMap::new();
-    let columns = ids
-        .str()
-        .step("读取采样")?
-        .iter()
-        .zip(times.i64().step("读取采样")?.iter())
-        .zip(reach.bool().step("读取采样")?.iter())
-        .zip(srcs.u32().step("读取采样")?.iter())
-        .zip(rows.u32().step("读取采样")?.iter());
-    for ((((id, t), r), src), row) in columns {
-        let (Some(id), Some(t)) = (id, t) else {
-            continue;
-        };
-        let s = grouped.entry(id).or_default();
-        s.times.push(t);
-        s.reachable.push(r);
-        s.srcs.push(src.unwrap_or(0));
-        s.rows.push(row.unwrap_or(0) as u64);
-    }
-    let by_line: BTreeMap<String, LineSamples> = grouped
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    let all_times: Vec<i64> = by_line
-        .values()
-        .take(50)
-        .flat_map(|s| s.times.iter().copied())
-        .collect();
-    let table_interval = by_line
-        .values()
-        .find_map(|s| modal_interval(&s.times))
-        .or_else(|| modal_interval(&all_times))
+    let mut df = lf.collect().step("整理采样序列")?;
+    df.rechunk_mut_par();
+    let sequences = Sequences::new(&df, known.len())?;
+    let table_interval = (0..known.len())
+        .find_map(|k| modal_interval(&sequences.line(k).times))
+        .or_else(|| {
+            let first: Vec<i64> = (0..known.len().min(50))
+                .flat_map(|k| sequences.line(k).times)
+                .collect();
+            modal_interval(&first)
+        })
         .unwrap_or(DEFAULT_INTERVAL_MS);
 
     let outage_table = outages;
@@ -234,26 +307,16 @@ pub fn sequence_checks(
     };
 
     // Lines to audit: those with samples, and active fibre lines that should have them.
-    let mut line_ids: Vec<&String> = by_line.keys().collect();
-    for (id, line) in &inventory.lines {
-        if line.access_type.as_deref() == Some("fiber")
-            && line.active_span(period).is_some()
-            && !by_line.contains_key(id)
-        {
-            line_ids.push(id);
-        }
-    }
-    line_ids.sort();
-    let empty = LineSamples::default();
-    for id in line_ids {
-        let Some(line) = inventory.get(id) else {
-            continue; // unknown lines are reported by `unknown_line`
-        };
+    for (k, &id) in known.iter().enumerate() {
+        let line = &inventory.lines[id];
         let Some((span_start, span_end)) = line.active_span(period) else {
             continue;
         };
+        if sequences.count(k) == 0 && line.access_type.as_deref() != Some("fiber") {
+            continue;
+        }
         let (a, b) = (millis(span_start), millis(span_end));
-        let s = by_line.get(id).unwrap_or(&empty);
+        let s = &sequences.line(k);
         let interval = modal_interval(&s.times).unwrap_or(table_interval);
         let windows = outages.get(id).map(Vec::as_slice).unwrap_or(&[]);
         let planned = crate::outages::merged(windows, true, (a, b));
