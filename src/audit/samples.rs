@@ -7,7 +7,7 @@
 
 use super::{CheckOptions, LineCoverage};
 use crate::findings::{Code, Finding};
-use crate::frame::{self, millis, FrameError, StepContext};
+use crate::frame::{self, millis, CollectStreaming, FrameError, StepContext};
 use crate::ingest::build::ROW_COLUMN;
 use crate::ingest::cache::SOURCE_COLUMN;
 use crate::ingest::LoadedTable;
@@ -135,36 +135,37 @@ pub struct SequenceResult {
 /// The column holding a sample's line as an index into the inventory's ids.
 const LINE_INDEX: &str = "_line";
 
-/// The period's samples grouped by line without copying them: a counting sort of the
-/// row positions by line index (4 bytes a row), each line's rows in time order.
-struct Sequences<'a> {
-    times: &'a [i64],
-    reachable: &'a BooleanChunked,
-    srcs: &'a [u32],
-    rows: &'a [u32],
+/// The period's samples grouped by line: each column moved out of the frame into a
+/// plain vector one at a time (never two copies of the period), and a counting sort of
+/// the row positions by line index (4 bytes a row); each line's rows stay in time order.
+struct Sequences {
+    times: Vec<i64>,
+    reachable: Vec<Option<bool>>,
+    srcs: Vec<u32>,
+    rows: Vec<u32>,
     /// Row positions, line by line; line k's are `order[starts[k]..starts[k + 1]]`.
     order: Vec<u32>,
     starts: Vec<usize>,
 }
 
-impl<'a> Sequences<'a> {
-    fn new(df: &'a DataFrame, lines: usize) -> Result<Sequences<'a>, FrameError> {
-        let step = "读取采样";
-        let slice_u32 = |name: &str| -> Result<&'a [u32], FrameError> {
-            let ca = df.column(name).step(step)?.u32().step(step)?;
-            ca.cont_slice().step(step)
+/// Moves a column out of `df` into a vector, chunk by chunk.
+fn take_column<T, F>(df: &mut DataFrame, name: &str, values: F) -> Result<Vec<T>, FrameError>
+where
+    F: Fn(&Series) -> PolarsResult<Vec<T>>,
+{
+    let step = "读取采样";
+    let column = df.drop_in_place(name).step(step)?;
+    values(column.as_materialized_series()).step(step)
+}
+
+impl Sequences {
+    fn new(mut df: DataFrame, lines: usize) -> Result<Sequences, FrameError> {
+        let u32s = |s: &Series| -> PolarsResult<Vec<u32>> {
+            Ok(s.u32()?.iter().map(|v| v.unwrap_or(0)).collect())
         };
-        let line = slice_u32(LINE_INDEX)?;
-        let times = df
-            .column("time")
-            .step(step)?
-            .datetime()
-            .step(step)?
-            .physical()
-            .cont_slice()
-            .step(step)?;
+        let line = take_column(&mut df, LINE_INDEX, u32s)?;
         let mut starts = vec![0usize; lines + 1];
-        for &l in line {
+        for &l in &line {
             starts[l as usize + 1] += 1;
         }
         for k in 0..lines {
@@ -176,11 +177,18 @@ impl<'a> Sequences<'a> {
             order[fill[l as usize]] = i as u32;
             fill[l as usize] += 1;
         }
+        drop(line);
         Ok(Sequences {
-            times,
-            reachable: df.column("reachable").step(step)?.bool().step(step)?,
-            srcs: slice_u32(SOURCE_COLUMN)?,
-            rows: slice_u32(ROW_COLUMN)?,
+            times: take_column(&mut df, "time", |s| {
+                Ok(s.datetime()?
+                    .physical()
+                    .iter()
+                    .map(|v| v.unwrap_or(0))
+                    .collect())
+            })?,
+            reachable: take_column(&mut df, "reachable", |s| Ok(s.bool()?.iter().collect()))?,
+            srcs: take_column(&mut df, SOURCE_COLUMN, u32s)?,
+            rows: take_column(&mut df, ROW_COLUMN, u32s)?,
             order,
             starts,
         })
@@ -195,10 +203,7 @@ impl<'a> Sequences<'a> {
         let idx = &self.order[self.starts[k]..self.starts[k + 1]];
         LineSamples {
             times: idx.iter().map(|&i| self.times[i as usize]).collect(),
-            reachable: idx
-                .iter()
-                .map(|&i| self.reachable.get(i as usize))
-                .collect(),
+            reachable: idx.iter().map(|&i| self.reachable[i as usize]).collect(),
             srcs: idx.iter().map(|&i| self.srcs[i as usize]).collect(),
             rows: idx.iter().map(|&i| self.rows[i as usize] as u64).collect(),
         }
@@ -282,9 +287,9 @@ pub fn sequence_checks(
     if !ordered {
         lf = lf.sort([LINE_INDEX, "time"], SortMultipleOptions::default());
     }
-    let mut df = lf.collect().step("整理采样序列")?;
-    df.rechunk_mut_par();
-    let sequences = Sequences::new(&df, known.len())?;
+    // The streaming engine keeps the join's left order and never holds the scan whole.
+    let df = lf.collect_streaming().step("整理采样序列")?;
+    let sequences = Sequences::new(df, known.len())?;
     let table_interval = (0..known.len())
         .find_map(|k| modal_interval(&sequences.line(k).times))
         .or_else(|| {
