@@ -49,3 +49,27 @@ impl Drop for IngestBar {
         self.bar.finish_and_clear();
     }
 }
+
+/// Runs `f`, and with the environment variable `GWQ_TIMING` set prints its wall time
+/// and the process's peak RSS so far to stderr: the profile `make bench` reads.
+pub fn timed<T>(step: &str, f: impl FnOnce() -> T) -> T {
+    if std::env::var_os("GWQ_TIMING").is_none() {
+        return f();
+    }
+    let start = std::time::Instant::now();
+    let out = f();
+    eprintln!(
+        "[timing] {step}: {:.2} s, peak RSS {} MiB",
+        start.elapsed().as_secs_f64(),
+        peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
+    );
+    out
+}
+
+/// The process's peak resident set (VmHWM) in MiB, where /proc has it.
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}

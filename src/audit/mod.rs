@@ -132,7 +132,9 @@ pub fn run_check(
                     .map(|f| f.finding.clone()),
             );
         }
-        let rows_in_period = rows::rows_in_period(loaded, period)?;
+        let timed = |step: &str| format!("check {table} {step}");
+        let rows_in_period =
+            crate::progress::timed(&timed("rows"), || rows::rows_in_period(loaded, period))?;
         summaries.push(TableSummary {
             table: table.name().to_string(),
             title: table.def().title.to_string(),
@@ -149,17 +151,24 @@ pub fn run_check(
             .sum();
         let global_dedup = *table != Table::Samples || samples_need_global_dedup(loaded);
         if global_dedup && !table.def().key.is_empty() {
-            let (dups, n) = rows::duplicates(loaded, period)?;
+            let (dups, n) =
+                crate::progress::timed(&timed("duplicates"), || rows::duplicates(loaded, period))?;
             exact += n;
             findings.extend(dups);
         }
         if exact > 0 {
             dropped.insert(table.name().to_string(), exact);
         }
-        findings.extend(rows::out_of_range(loaded, period, inventory)?);
-        findings.extend(rows::time_order(loaded, period)?);
+        findings.extend(crate::progress::timed(&timed("out_of_range"), || {
+            rows::out_of_range(loaded, period, inventory)
+        })?);
+        findings.extend(crate::progress::timed(&timed("time_order"), || {
+            rows::time_order(loaded, period)
+        })?);
         if !inventory.is_empty() && table.is_line_keyed() {
-            findings.extend(rows::unknown_lines(loaded, period, inventory)?);
+            findings.extend(crate::progress::timed(&timed("unknown_lines"), || {
+                rows::unknown_lines(loaded, period, inventory)
+            })?);
         }
         if matches!(table, Table::Samples | Table::Kpi5g) && loaded.configured {
             findings.extend(samples::stale(loaded, period));
@@ -170,8 +179,9 @@ pub fn run_check(
     if let Some(samples) = tables.get(&Table::Samples).filter(|t| t.configured) {
         let outages = tables.get(&Table::Outages);
         let faults = tables.get(&Table::Faults);
-        let result =
-            samples::sequence_checks(samples, outages, faults, inventory, period, options)?;
+        let result = crate::progress::timed("check samples sequence", || {
+            samples::sequence_checks(samples, outages, faults, inventory, period, options)
+        })?;
         coverage = result.coverage;
         findings.extend(result.findings);
     }

@@ -288,8 +288,10 @@ pub fn sequence_checks(
         lf = lf.sort([LINE_INDEX, "time"], SortMultipleOptions::default());
     }
     // The streaming engine keeps the join's left order and never holds the scan whole.
-    let df = lf.collect_streaming().step("整理采样序列")?;
-    let sequences = Sequences::new(df, known.len())?;
+    let df = crate::progress::timed("seq collect", || {
+        lf.collect_streaming().step("整理采样序列")
+    })?;
+    let sequences = crate::progress::timed("seq sort", || Sequences::new(df, known.len()))?;
     let table_interval = (0..known.len())
         .find_map(|k| modal_interval(&sequences.line(k).times))
         .or_else(|| {

@@ -36,10 +36,12 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
         Some(p) => Calendar::with_file(p)?,
         None => Calendar::built_in(),
     };
-    ctx.ingest(&ws)?;
+    crate::progress::timed("ingest", || ctx.ingest(&ws))?;
     let tables = ctx.load_tables(&ws)?;
     let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
-    let check = run_check(&tables, &inventory, &period, &CheckOptions::default())?;
+    let check = crate::progress::timed("check", || {
+        run_check(&tables, &inventory, &period, &CheckOptions::default())
+    })?;
     let quality = DataQuality {
         coverage_pct: check.coverage_pct(),
         findings: FindingCounts {

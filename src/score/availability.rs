@@ -1,6 +1,6 @@
 //! `availability` (SPEC §7), from samples or from outages.
 //!
-//! From samples: up intervals ÷ observed intervals, an interval up when `reachable`;
+//! From samples (measured by `score::samples`): up intervals ÷ observed intervals, an interval up when `reachable`;
 //! samples inside a planned outage of their line, or outside the line's active
 //! dates, are left out of both. From outages: 1 − unplanned downtime ÷ (line-time in
 //! the period − planned downtime), outages merged per line and clipped to the period
@@ -8,12 +8,11 @@
 
 use super::rows;
 use super::ScoreError;
-use crate::frame::{self, CollectStreaming, StepContext};
+use crate::frame;
 use crate::intervals::{overlap_len, total_len};
 use crate::inventory::Inventory;
 use crate::period::Period;
 use crate::scheme::{Aggregate, Indicator};
-use crate::tables::Table;
 use polars::prelude::*;
 
 /// One line's share of availability: `good` of `total` (samples, or milliseconds).
@@ -44,37 +43,24 @@ pub fn value(shares: &[&LineShare], aggregate: Aggregate) -> Option<f64> {
     })
 }
 
-/// Per-line shares from samples: up samples of observed samples.
-pub fn from_samples(
-    ind: &Indicator,
-    scoped: LazyFrame,
-    outages: Option<LazyFrame>,
-    period: &Period,
-) -> Result<Vec<LineShare>, ScoreError> {
-    let step = format!("计算指标 {}", ind.id);
-    let lf = rows::in_period(scoped, Table::Samples, &ind.time_column, period);
-    let lf = rows::filtered(lf, ind.filter.as_deref())?;
-    // Only samples inside the line's active dates count (inventory columns are joined).
+/// Whether a sample lies inside its line's active dates (inventory columns joined;
+/// a line without dates is always active).
+pub fn in_active_dates() -> Expr {
     let t = col("time").cast(DataType::Int64);
     let opened = col("opened_on").cast(DataType::Int64) * lit(86_400_000i64);
     let after_close = (col("closed_on").cast(DataType::Int64) + lit(1i64)) * lit(86_400_000i64);
-    let active = opened
+    opened
         .clone()
         .is_null()
         .or(t.clone().gt_eq(opened))
-        .and(after_close.clone().is_null().or(t.lt(after_close)));
-    let lf = lf
-        .filter(active)
-        .select([col("line_id"), col("time"), col("reachable")]);
-    let up = col("reachable")
-        .fill_null(lit(false))
-        .cast(DataType::Float64);
-    let per_line = lf.clone().group_by([col("line_id")]).agg([
-        up.clone().sum().alias("up"),
-        col("time").count().cast(DataType::Float64).alias("n"),
-    ]);
+        .and(after_close.clone().is_null().or(t.lt(after_close)))
+}
 
-    // Samples inside planned windows, per line: joined only for lines with windows.
+/// Every line's planned-outage windows in the period, merged: (line, start ms, end ms).
+pub fn planned_windows(
+    outages: Option<LazyFrame>,
+    period: &Period,
+) -> Result<Vec<(String, i64, i64)>, ScoreError> {
     let by_line = match outages {
         Some(o) => crate::outages::by_line(o, period)?,
         None => Default::default(),
@@ -83,70 +69,15 @@ pub fn from_samples(
         frame::millis(period.start_time()),
         frame::millis(period.end_time()),
     );
-    let mut lines = Vec::new();
-    let mut starts = Vec::new();
-    let mut ends = Vec::new();
+    let mut windows = Vec::new();
     for (line, outages) in &by_line {
         for (s, e) in crate::outages::merged(outages, true, whole) {
-            lines.push(line.clone());
-            starts.push(s);
-            ends.push(e);
+            windows.push((line.clone(), s, e));
         }
     }
-    let windows = DataFrame::new_infer_height(vec![
-        Column::new("line_id".into(), lines),
-        Column::new("_ws".into(), starts),
-        Column::new("_we".into(), ends),
-    ])
-    .step("组装计划中断窗口")?;
-    let inside = lf
-        .join(
-            windows.lazy(),
-            [col("line_id")],
-            [col("line_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(
-            col("time")
-                .cast(DataType::Int64)
-                .gt_eq(col("_ws"))
-                .and(col("time").cast(DataType::Int64).lt(col("_we"))),
-        )
-        .group_by([col("line_id")])
-        .agg([
-            up.sum().alias("up_in"),
-            col("time").count().cast(DataType::Float64).alias("n_in"),
-        ]);
-    let df = per_line
-        .join(
-            inside,
-            [col("line_id")],
-            [col("line_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            (col("up") - col("up_in").fill_null(lit(0.0))).alias("up"),
-            (col("n") - col("n_in").fill_null(lit(0.0))).alias("n"),
-        ])
-        .filter(col("n").gt(lit(0.0)))
-        .collect_streaming()
-        .step(&step)?;
-    let lines = frame::str_values(&df, "line_id")?;
-    let ups = frame::f64_values(&df, "up")?;
-    let ns = frame::f64_values(&df, "n")?;
-    Ok(lines
-        .into_iter()
-        .zip(ups.into_iter().zip(ns))
-        .filter_map(|(line, (up, n))| {
-            let n = n?;
-            Some(LineShare {
-                line_id: line?,
-                good: up.unwrap_or(0.0),
-                total: n,
-                rows: n as u64,
-            })
-        })
-        .collect())
+    // by_line is a HashMap: a fixed order keeps the query's results the same every run.
+    windows.sort();
+    Ok(windows)
 }
 
 pub fn aggregate_of(ind: &Indicator) -> Aggregate {

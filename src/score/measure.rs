@@ -26,7 +26,7 @@ pub type Aggregates = BTreeMap<String, BTreeMap<String, Option<f64>>>;
 /// Runs `exprs` as aggregations over all rows, or per value of `group`. The in-memory
 /// engine is used on purpose: the streaming engine sums floats in an order that varies
 /// from run to run, and the JSON must be the same bytes every time (SPEC §13).
-fn aggregate(
+pub(super) fn aggregate(
     lf: LazyFrame,
     group: Option<&str>,
     exprs: Vec<Expr>,
@@ -91,6 +91,30 @@ fn count_expr() -> Expr {
     col("_row").count().cast(DataType::Float64).alias("_n")
 }
 
+/// `stat` of the (f64) values `c`, nulls ignored; no values is no data (not a sum of 0).
+pub fn stat_of(stat: Stat, c: Expr) -> Expr {
+    let e = match stat {
+        Stat::Mean => c.clone().mean(),
+        Stat::Max => c.clone().max(),
+        Stat::Min => c.clone().min(),
+        Stat::Sum => c.clone().sum(),
+    };
+    let present = c.count().gt(lit(0));
+    when(present)
+        .then(e)
+        .otherwise(lit(NULL))
+        .cast(DataType::Float64)
+}
+
+/// The `p`-th percentile of the (f64) values `c`, nulls ignored.
+pub fn percentile_of(c: Expr, p: f64, method: PercentileMethod) -> Expr {
+    let e = match method {
+        PercentileMethod::Linear => c.quantile(lit(p / 100.0), QuantileMethod::Linear),
+        PercentileMethod::NearestRank => frame::nearest_rank(c, p),
+    };
+    e.cast(DataType::Float64)
+}
+
 /// Evaluates every measure except availability, over rows already scoped to the
 /// access type (not yet to the period); per value of `group` when given.
 pub fn evaluate(
@@ -107,24 +131,11 @@ pub fn evaluate(
     match &ind.measure {
         Measure::Stat { stat, column } => {
             let c = col(column.as_str()).cast(DataType::Float64);
-            let e = match stat {
-                Stat::Mean => c.clone().mean(),
-                Stat::Max => c.clone().max(),
-                Stat::Min => c.clone().min(),
-                Stat::Sum => c.clone().sum(),
-            };
-            // A sum over no values is no data, not 0.
-            let present = c.count().gt(lit(0));
-            let e = when(present).then(e).otherwise(lit(NULL));
-            value(lf, group, e.cast(DataType::Float64), &step)
+            value(lf, group, stat_of(*stat, c), &step)
         }
         Measure::Percentile { column, p, method } => {
             let c = col(column.as_str()).cast(DataType::Float64);
-            let e = match method {
-                PercentileMethod::Linear => c.quantile(lit(p / 100.0), QuantileMethod::Linear),
-                PercentileMethod::NearestRank => frame::nearest_rank(c, *p),
-            };
-            value(lf, group, e.cast(DataType::Float64), &step)
+            value(lf, group, percentile_of(c, *p, *method), &step)
         }
         Measure::Ratio { condition } => {
             let lf = rows::sql(lf, &format!("SELECT *, ({condition}) AS _cond FROM t"))?;

@@ -8,6 +8,7 @@
 pub mod availability;
 pub mod measure;
 pub mod rows;
+pub mod samples;
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::frame::FrameError;
@@ -161,10 +162,31 @@ pub fn score_scheme(
     data_quality: DataQuality,
 ) -> Result<ScoreResult, ScoreError> {
     let inventory_lf = input.inventory.to_frame()?;
+    // The sample indicators together, from one read of the samples.
+    let of_samples: Vec<&Indicator> = scheme
+        .indicators()
+        .filter(|i| samples::handles(i))
+        .collect();
+    let mut from_samples = crate::progress::timed("score samples", || {
+        samples::measure_all(
+            &of_samples,
+            &input.tables[&Table::Samples],
+            scheme.access_type.as_deref(),
+            input,
+            by,
+        )
+    })?;
     let mut measured: Vec<(&Indicator, bool, ByKey)> = Vec::new();
     for ind in scheme.indicators() {
         let t = &input.tables[&ind.source];
-        let mut values = measure_indicator(scheme, ind, t, input, &inventory_lf, None)?;
+        if samples::handles(ind) {
+            let values = from_samples.remove(&ind.id).unwrap_or_default();
+            measured.push((ind, t.configured, values));
+            continue;
+        }
+        let mut values = crate::progress::timed(&format!("score {}", ind.id), || {
+            measure_indicator(scheme, ind, t, input, &inventory_lf, None)
+        })?;
         if let Some(g) = by {
             values.extend(measure_indicator(
                 scheme,
@@ -329,6 +351,36 @@ fn group_keys(scheme: &Scheme, input: &ScoreInput, by: GroupBy) -> Vec<String> {
     keys.into_iter().collect()
 }
 
+/// Availability over lines' shares: overall (key "") and, with `by`, per group
+/// (keys "by\u{1}value"); lines outside every group count only overall.
+fn availability_by_key(
+    shares: &[availability::LineShare],
+    agg: crate::scheme::Aggregate,
+    by: Option<GroupBy>,
+    inventory: &Inventory,
+) -> ByKey {
+    let mut groups: BTreeMap<String, Vec<&availability::LineShare>> = BTreeMap::new();
+    for s in shares {
+        groups.entry(String::new()).or_default().push(s);
+        if let Some(g) = by {
+            if let Some(k) = inventory.get(&s.line_id).and_then(|l| g.key_of(l)) {
+                groups
+                    .entry(format!("{}\u{1}{k}", g.name()))
+                    .or_default()
+                    .push(s);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(k, members)| {
+            let rows = members.iter().map(|s| s.rows).sum();
+            let value = availability::value(&members, agg);
+            (k, Measured { value, rows })
+        })
+        .collect()
+}
+
 /// Measures one indicator overall (key "") or per group (keys "by\u{1}value").
 fn measure_indicator(
     scheme: &Scheme,
@@ -352,46 +404,24 @@ fn measure_indicator(
     let prefix = by.map(|g| format!("{}\u{1}", g.name())).unwrap_or_default();
     let scoped = rows::scoped(t, scheme.access_type.as_deref(), inventory_lf)?;
     let access = scheme.access_type.as_deref();
-    if let Measure::Availability { from_outages, .. } = ind.measure {
-        let shares = if from_outages {
-            let lines: Vec<String> = input
-                .inventory
-                .lines
-                .values()
-                .filter(|l| access.is_none() || l.access_type.as_deref() == access)
-                .map(|l| l.line_id.clone())
-                .collect();
-            availability::from_outages(ind, scoped, &lines, input.inventory, input.period)?
-        } else {
-            let outages = input
-                .tables
-                .get(&Table::Outages)
-                .filter(|o| o.configured)
-                .map(|o| o.frame.clone());
-            availability::from_samples(ind, scoped, outages, input.period)?
-        };
+    if let Measure::Availability { .. } = ind.measure {
+        // From samples, availability is measured by `samples::measure_all`.
+        let lines: Vec<String> = input
+            .inventory
+            .lines
+            .values()
+            .filter(|l| access.is_none() || l.access_type.as_deref() == access)
+            .map(|l| l.line_id.clone())
+            .collect();
+        let shares =
+            availability::from_outages(ind, scoped, &lines, input.inventory, input.period)?;
         let agg = availability::aggregate_of(ind);
-        let mut groups: BTreeMap<String, Vec<&availability::LineShare>> = BTreeMap::new();
-        for s in &shares {
-            let key = match by {
-                None => Some(String::new()),
-                Some(g) => input.inventory.get(&s.line_id).and_then(|l| g.key_of(l)),
-            };
-            if let Some(k) = key {
-                groups.entry(k).or_default().push(s);
-            }
-        }
-        for (k, members) in groups {
-            let rows = members.iter().map(|s| s.rows).sum();
-            out.insert(
-                format!("{prefix}{k}"),
-                Measured {
-                    value: availability::value(&members, agg),
-                    rows,
-                },
-            );
-        }
-        return Ok(out);
+        let values = availability_by_key(&shares, agg, by, input.inventory);
+        // Without `by` the key is "", with it the prefixed group keys.
+        return Ok(values
+            .into_iter()
+            .filter(|(k, _)| by.is_none() || !k.is_empty())
+            .collect());
     }
     for (k, m) in measure::evaluate(ind, scoped, input.period, input.calendar, group)? {
         out.insert(format!("{prefix}{k}"), m);

@@ -50,7 +50,11 @@ pub fn scoped(
             inventory.clone(),
             [col("line_id")],
             [col("line_id")],
-            JoinArgs::new(how),
+            // File order kept: sums over the rows then come out the same every run.
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(how)
+            },
         );
         let mut added = Vec::new();
         for name in INVENTORY_COLUMNS {

@@ -1,0 +1,454 @@
+//! The sample indicators of a scheme, measured from one read of the samples.
+//!
+//! Samples are the one large table: a quarter of 5-minute samples is tens of millions
+//! of rows. Rather than one query per indicator, each reading and joining every
+//! sample again, the period's samples are read once, by polars' streaming engine in
+//! file order, into a compact frame that keeps per row only what the indicators use:
+//! the line's index (and its group's, for `--by`) and, per indicator, the value it
+//! measures where the row passes its `where` (null elsewhere), the ratio's condition
+//! or availability's up/down. The measures then aggregate that frame with the
+//! in-memory engine, with the same expressions as `measure::evaluate`; its sums do not
+//! depend on thread timing, so the JSON is the same bytes every run (SPEC §13).
+
+use super::availability::{self, LineShare};
+use super::measure::{self, Aggregates, Measured};
+use super::rows;
+use super::{ByKey, GroupBy, ScoreError, ScoreInput};
+use crate::frame::{self, CollectStreaming, StepContext};
+use crate::ingest::LoadedTable;
+use crate::scheme::{Indicator, Measure};
+use crate::tables::Table;
+use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Compact-frame columns: the line's index, its group's index, the sample time (only
+/// for lines with planned windows).
+const LINE: &str = "_li";
+const GROUP: &str = "_gk";
+const TIME: &str = "_t";
+/// Index-frame columns joined to every sample through the inventory.
+const INV_LINE: &str = "_inv_li";
+const INV_GROUP: &str = "_inv_gk";
+const INV_WINDOWS: &str = "_inv_has_windows";
+
+/// Whether this path measures `ind`: the sample measures that aggregate rows.
+pub fn handles(ind: &Indicator) -> bool {
+    ind.source == Table::Samples
+        && ind.time_column == Table::Samples.def().time_column
+        && matches!(
+            ind.measure,
+            Measure::Stat { .. }
+                | Measure::Percentile { .. }
+                | Measure::Ratio { .. }
+                | Measure::Count
+                | Measure::Availability {
+                    from_outages: false,
+                    ..
+                }
+        )
+}
+
+/// The columns of the compact frame, each built once however many indicators use it.
+#[derive(Default)]
+struct Columns {
+    /// `where`s and conditions, evaluated by polars SQL: (alias, SQL).
+    sql: Vec<(String, String)>,
+    /// The compact frame's columns, by what they hold.
+    exprs: BTreeMap<String, (String, Expr)>,
+}
+
+impl Columns {
+    /// The SQL expression as a column of the scan (null where SQL gives null).
+    fn sql(&mut self, text: &str) -> Expr {
+        let alias = match self.sql.iter().find(|(_, t)| t == text) {
+            Some((a, _)) => a.clone(),
+            None => {
+                let a = format!("_sql{}", self.sql.len());
+                self.sql.push((a.clone(), text.to_string()));
+                a
+            }
+        };
+        col(alias)
+    }
+
+    /// Whether a row passes `where` (always, without one).
+    fn passes(&mut self, filter: Option<&str>) -> Expr {
+        match filter {
+            Some(w) => self.sql(w).fill_null(lit(false)),
+            None => lit(true),
+        }
+    }
+
+    /// A compact column holding `value` where the row passes `where`, null elsewhere.
+    fn keep(&mut self, what: String, filter: Option<&str>, value: Expr) -> String {
+        let key = format!("{what}\u{1}{}", filter.unwrap_or_default());
+        if let Some((name, _)) = self.exprs.get(&key) {
+            return name.clone();
+        }
+        let name = format!("_c{}", self.exprs.len());
+        let e = match filter {
+            Some(_) => when(self.passes(filter)).then(value).otherwise(lit(NULL)),
+            None => value,
+        };
+        self.exprs
+            .insert(key, (name.clone(), e.alias(name.as_str())));
+        name
+    }
+}
+
+/// How one indicator aggregates its compact columns.
+struct Plan<'a> {
+    ind: &'a Indicator,
+    /// The value over rows (not for availability).
+    value: Option<Expr>,
+    /// The rows behind the value: rows passing `where`.
+    rows: Expr,
+    /// Availability's per-row up (true), down (false) or not counted (null).
+    availability: Option<String>,
+}
+
+/// Measures the handled indicators of `inds` (see `handles`) overall (key "") and,
+/// with `by`, per group (keys "by\u{1}value"), by indicator id.
+pub fn measure_all(
+    inds: &[&Indicator],
+    t: &LoadedTable,
+    access: Option<&str>,
+    input: &ScoreInput,
+    by: Option<GroupBy>,
+) -> Result<BTreeMap<String, ByKey>, ScoreError> {
+    let mut out = BTreeMap::new();
+    if inds.is_empty() || !t.configured {
+        return Ok(out);
+    }
+    let period = input.period;
+    let outages = input
+        .tables
+        .get(&Table::Outages)
+        .filter(|o| o.configured)
+        .map(|o| o.frame.clone());
+    let needs_windows = inds
+        .iter()
+        .any(|i| matches!(i.measure, Measure::Availability { .. }));
+    let windows = if needs_windows {
+        availability::planned_windows(outages, period)?
+    } else {
+        Vec::new()
+    };
+
+    // Every line a sample can belong to, by a dense index, and its group's index.
+    let lines = line_ids(t, access, input, needs_windows)?;
+    let group_keys: Vec<Option<String>> = lines
+        .iter()
+        .map(|id| match by {
+            None => None,
+            Some(g) => input.inventory.get(id).and_then(|l| g.key_of(l)),
+        })
+        .collect();
+    let keys: Vec<String> = group_keys
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let key_index: HashMap<&str, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect();
+    let line_index: HashMap<&str, u32> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    let with_windows: BTreeSet<&str> = windows.iter().map(|w| w.0.as_str()).collect();
+    let index = DataFrame::new_infer_height(vec![
+        Column::new("line_id".into(), lines.clone()),
+        Column::new(INV_LINE.into(), (0..lines.len() as u32).collect::<Vec<_>>()),
+        Column::new(
+            INV_GROUP.into(),
+            group_keys
+                .iter()
+                .map(|k| k.as_deref().map(|k| key_index[k]))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            INV_WINDOWS.into(),
+            lines
+                .iter()
+                .map(|id| with_windows.contains(id.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+    ])
+    .step("组装线路索引")?;
+    let inventory = index.lazy().join(
+        input.inventory.to_frame()?,
+        [col("line_id")],
+        [col("line_id")],
+        JoinArgs::new(JoinType::Left),
+    );
+
+    // What each indicator keeps of a row, and how it aggregates.
+    let mut columns = Columns::default();
+    let mut plans = Vec::new();
+    for ind in inds {
+        let w = ind.filter.as_deref();
+        let rows = match w {
+            Some(_) => {
+                let passed = columns.keep("passes".into(), w, lit(true));
+                col(passed).count()
+            }
+            None => len(),
+        };
+        let mut plan = Plan {
+            ind,
+            value: None,
+            rows: rows.cast(DataType::Float64),
+            availability: None,
+        };
+        match &ind.measure {
+            Measure::Stat { stat, column } => {
+                let c = col(column.as_str()).cast(DataType::Float64);
+                let v = columns.keep(format!("value {column}"), w, c);
+                plan.value = Some(measure::stat_of(*stat, col(v)));
+            }
+            Measure::Percentile { column, p, method } => {
+                let c = col(column.as_str()).cast(DataType::Float64);
+                let v = columns.keep(format!("value {column}"), w, c);
+                plan.value = Some(measure::percentile_of(col(v), *p, *method));
+            }
+            Measure::Ratio { condition } => {
+                let held = columns.sql(condition).fill_null(lit(false));
+                let c = columns.keep(format!("held {condition}"), w, held);
+                plan.value = Some(col(c).cast(DataType::Float64).mean() * lit(100.0));
+            }
+            Measure::Count => plan.value = Some(plan.rows.clone()),
+            Measure::Availability { .. } => {
+                // Only samples inside the line's active dates count.
+                let up = when(availability::in_active_dates())
+                    .then(col("reachable").fill_null(lit(false)))
+                    .otherwise(lit(NULL));
+                plan.availability = Some(columns.keep("up".into(), w, up));
+            }
+            _ => unreachable!("samples::handles admits only row measures"),
+        }
+        plans.push(plan);
+    }
+
+    // The one read of the samples.
+    let step = "计算采样类指标";
+    let scoped = rows::scoped(t, access, &inventory)?;
+    let mut lf = rows::in_period(scoped, Table::Samples, "time", period);
+    if !columns.sql.is_empty() {
+        let derived: Vec<String> = columns
+            .sql
+            .iter()
+            .map(|(a, text)| format!("({text}) AS {a}"))
+            .collect();
+        lf = rows::sql(lf, &format!("SELECT *, {} FROM t", derived.join(", ")))?;
+    }
+    let mut select = vec![col(INV_LINE).alias(LINE)];
+    if by.is_some() {
+        select.push(col(INV_GROUP).alias(GROUP));
+    }
+    if !windows.is_empty() {
+        select.push(
+            when(col(INV_WINDOWS).fill_null(lit(false)))
+                .then(col("time").cast(DataType::Int64))
+                .otherwise(lit(NULL))
+                .alias(TIME),
+        );
+    }
+    select.extend(columns.exprs.into_values().map(|(_, e)| e));
+    let compact = crate::progress::timed("score samples read", || {
+        lf.select(select).collect_streaming().step(step)
+    })?;
+
+    // The row measures, overall and per group.
+    let value_plans: Vec<(usize, &Plan)> = plans
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.value.is_some())
+        .collect();
+    if !value_plans.is_empty() {
+        let exprs = || {
+            value_plans
+                .iter()
+                .flat_map(|(i, p)| {
+                    [
+                        p.value.clone().expect("value plans").alias(format!("v{i}")),
+                        p.rows.clone().alias(format!("n{i}")),
+                    ]
+                })
+                .collect::<Vec<_>>()
+        };
+        let overall = crate::progress::timed("score samples overall", || {
+            measure::aggregate(compact.clone().lazy(), None, exprs(), step)
+        })?;
+        let groups = match by {
+            Some(_) => measure::aggregate(compact.clone().lazy(), Some(GROUP), exprs(), step)?,
+            None => Aggregates::new(),
+        };
+        for (i, p) in &value_plans {
+            let mut values = ByKey::new();
+            let mut put = |key: String, aggs: &BTreeMap<String, Option<f64>>| {
+                values.insert(
+                    key,
+                    Measured {
+                        value: aggs.get(&format!("v{i}")).copied().flatten(),
+                        rows: aggs.get(&format!("n{i}")).copied().flatten().unwrap_or(0.0) as u64,
+                    },
+                );
+            };
+            if let Some(a) = overall.get("") {
+                put(String::new(), a);
+            }
+            if let Some(g) = by {
+                for (k, a) in &groups {
+                    let key = k.parse::<usize>().ok().and_then(|k| keys.get(k));
+                    if let Some(key) = key {
+                        put(format!("{}\u{1}{key}", g.name()), a);
+                    }
+                }
+            }
+            out.insert(p.ind.id.clone(), values);
+        }
+    }
+
+    // Availability: up and counted samples per line, less those inside planned windows.
+    let avail_plans: Vec<&Plan> = plans.iter().filter(|p| p.availability.is_some()).collect();
+    if !avail_plans.is_empty() {
+        let per_line = |lf: LazyFrame| -> Result<DataFrame, ScoreError> {
+            let mut aggs = Vec::new();
+            for (i, p) in avail_plans.iter().enumerate() {
+                let a = col(p.availability.as_deref().expect("availability plans"));
+                aggs.push(
+                    a.clone()
+                        .cast(DataType::UInt32)
+                        .sum()
+                        .alias(format!("up{i}")),
+                );
+                aggs.push(a.count().alias(format!("n{i}")));
+            }
+            // Counts only (sums of booleans): the streaming engine's result is exact.
+            Ok(lf
+                .filter(col(LINE).is_not_null())
+                .group_by([col(LINE)])
+                .agg(aggs)
+                .sort([LINE], SortMultipleOptions::default())
+                .collect_streaming()
+                .step(step)?)
+        };
+        let all = crate::progress::timed("score samples per line", || {
+            per_line(compact.clone().lazy())
+        })?;
+        let inside = if windows.is_empty() {
+            None
+        } else {
+            let known: Vec<&(String, i64, i64)> = windows
+                .iter()
+                .filter(|w| line_index.contains_key(w.0.as_str()))
+                .collect();
+            let table = DataFrame::new_infer_height(vec![
+                Column::new(
+                    LINE.into(),
+                    known
+                        .iter()
+                        .map(|w| line_index[w.0.as_str()])
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new("_ws".into(), known.iter().map(|w| w.1).collect::<Vec<_>>()),
+                Column::new("_we".into(), known.iter().map(|w| w.2).collect::<Vec<_>>()),
+            ])
+            .step("组装计划中断窗口")?;
+            let lf = compact
+                .clone()
+                .lazy()
+                .filter(col(TIME).is_not_null())
+                .join(
+                    table.lazy(),
+                    [col(LINE)],
+                    [col(LINE)],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .filter(col(TIME).gt_eq(col("_ws")).and(col(TIME).lt(col("_we"))));
+            Some(crate::progress::timed("score samples windows", || {
+                per_line(lf)
+            })?)
+        };
+        let line_of = frame::i64_values(&all, LINE)?;
+        let inside_by_line: HashMap<i64, usize> = match &inside {
+            Some(df) => frame::i64_values(df, LINE)?
+                .into_iter()
+                .enumerate()
+                .filter_map(|(row, l)| Some((l?, row)))
+                .collect(),
+            None => HashMap::new(),
+        };
+        for (i, p) in avail_plans.iter().enumerate() {
+            let (up, n) = (format!("up{i}"), format!("n{i}"));
+            let ups = frame::f64_values(&all, &up)?;
+            let ns = frame::f64_values(&all, &n)?;
+            let (ups_in, ns_in) = match &inside {
+                Some(df) => (frame::f64_values(df, &up)?, frame::f64_values(df, &n)?),
+                None => (Vec::new(), Vec::new()),
+            };
+            let mut shares = Vec::new();
+            for (row, line) in line_of.iter().enumerate() {
+                let Some(line) = line else { continue };
+                let at = inside_by_line.get(line).copied();
+                let minus = |v: &[Option<f64>]| at.and_then(|r| v[r]).unwrap_or(0.0);
+                let good = ups[row].unwrap_or(0.0) - minus(&ups_in);
+                let total = ns[row].unwrap_or(0.0) - minus(&ns_in);
+                if total > 0.0 {
+                    shares.push(LineShare {
+                        line_id: lines[*line as usize].clone(),
+                        good,
+                        total,
+                        rows: total as u64,
+                    });
+                }
+            }
+            let agg = availability::aggregate_of(p.ind);
+            out.insert(
+                p.ind.id.clone(),
+                super::availability_by_key(&shares, agg, by, input.inventory),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The lines samples are indexed by: the inventory's, in id order, and with no access
+/// type (when every line counts) also the unknown lines availability is measured on.
+fn line_ids(
+    t: &LoadedTable,
+    access: Option<&str>,
+    input: &ScoreInput,
+    availability: bool,
+) -> Result<Vec<String>, ScoreError> {
+    let mut ids: Vec<String> = input.inventory.lines.keys().cloned().collect();
+    if access.is_none() && availability {
+        let known = input
+            .inventory
+            .to_frame()?
+            .select([col("line_id"), col("_inv_known")]);
+        let df = rows::in_period(t.frame.clone(), Table::Samples, "time", input.period)
+            .select([col("line_id")])
+            .filter(col("line_id").is_not_null())
+            .join(
+                known,
+                [col("line_id")],
+                [col("line_id")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .filter(col("_inv_known").is_null())
+            .select([col("line_id")])
+            .unique(None, UniqueKeepStrategy::Any)
+            .sort(["line_id"], SortMultipleOptions::default())
+            .collect_streaming()
+            .step("查找未知线路")?;
+        ids.extend(frame::str_values(&df, "line_id")?.into_iter().flatten());
+    }
+    Ok(ids)
+}
