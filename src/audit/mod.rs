@@ -133,8 +133,9 @@ pub fn run_check(
             );
         }
         let timed = |step: &str| format!("check {table} {step}");
-        let rows_in_period =
-            crate::progress::timed(&timed("rows"), || rows::rows_in_period(loaded, period))?;
+        let tally =
+            crate::progress::timed(&timed("tally"), || rows::tally(loaded, period, inventory))?;
+        let rows_in_period = tally.rows_in_period;
         summaries.push(TableSummary {
             table: table.name().to_string(),
             title: table.def().title.to_string(),
@@ -160,14 +161,14 @@ pub fn run_check(
             dropped.insert(table.name().to_string(), exact);
         }
         findings.extend(crate::progress::timed(&timed("out_of_range"), || {
-            rows::out_of_range(loaded, period, inventory)
+            rows::out_of_range(loaded, period, inventory, &tally)
         })?);
         findings.extend(crate::progress::timed(&timed("time_order"), || {
-            rows::time_order(loaded, period)
+            rows::time_order(loaded, period, &tally)
         })?);
         if !inventory.is_empty() && table.is_line_keyed() {
             findings.extend(crate::progress::timed(&timed("unknown_lines"), || {
-                rows::unknown_lines(loaded, period, inventory)
+                rows::unknown_lines(loaded, period, inventory, &tally)
             })?);
         }
         if matches!(table, Table::Samples | Table::Kpi5g) && loaded.configured {

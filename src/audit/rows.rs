@@ -24,9 +24,90 @@ pub fn in_period(table: Table, period: &Period) -> Expr {
     frame::period_filter(table, table.def().time_column, period)
 }
 
-pub fn rows_in_period(t: &LoadedTable, period: &Period) -> Result<u64, FrameError> {
-    let step = format!("统计 {} 期间内行数", t.table);
-    count(t.frame.clone().filter(in_period(t.table, period)), &step)
+/// What the row checks would flag, counted in one pass over the table: each check is
+/// its own query that sorts and lists rows, so a check that flags none is not run.
+pub struct Tally {
+    pub rows_in_period: u64,
+    /// Rows outside each of `ranges(table)`, in order.
+    out_of_range: Vec<u64>,
+    over_bandwidth: u64,
+    /// Rows more than a year from the period, by date column.
+    far_dates: Vec<u64>,
+    /// Rows whose end precedes their start, by `time_order` pair.
+    time_order: Vec<u64>,
+    unknown_lines: u64,
+}
+
+/// Counts every row check of the table at once (see `Tally`).
+pub fn tally(t: &LoadedTable, period: &Period, inventory: &Inventory) -> Result<Tally, FrameError> {
+    let def = t.table.def();
+    let p = in_period(t.table, period);
+    // Sums of 0/1, not filtered counts: the streaming engine reduces these batch by
+    // batch without holding the table.
+    let rows = |flag: Expr| flag.fill_null(lit(false)).cast(DataType::Int64).sum();
+    let mut lf = t.frame.clone();
+    let joined = t.table.is_line_keyed() && !inventory.is_empty();
+    if joined {
+        lf = lf.join(
+            inventory.to_frame()?.select([
+                col("line_id"),
+                col("_inv_known"),
+                col("_inv_bandwidth_mbps"),
+            ]),
+            [col("line_id")],
+            [col("line_id")],
+            JoinArgs::new(JoinType::Left),
+        );
+    }
+    let mut exprs = vec![rows(p.clone()).alias("rows")];
+    for (i, r) in ranges(t.table).iter().enumerate() {
+        exprs.push(rows(p.clone().and(r.offends())).alias(format!("range{i}")));
+    }
+    if t.table == Table::Samples && joined {
+        exprs.push(rows(p.clone().and(over_bandwidth_flag()?)).alias("bandwidth"));
+    }
+    let far = far_date_rules(t.table, period);
+    for (i, (_, bad)) in far.iter().enumerate() {
+        exprs.push(rows(bad.clone()).alias(format!("far{i}")));
+    }
+    for (i, (start, end)) in def.time_order.iter().enumerate() {
+        let bad = col(*end).lt(col(*start));
+        exprs.push(rows(p.clone().and(bad)).alias(format!("order{i}")));
+    }
+    if joined {
+        let unknown = col("line_id")
+            .is_not_null()
+            .and(col("_inv_known").is_null());
+        exprs.push(rows(p.clone().and(unknown)).alias("unknown"));
+    }
+    let df = lf
+        .select(exprs)
+        .collect_streaming()
+        .step(&format!("检查 {}", t.table))?;
+    let n = |name: String| -> Result<u64, FrameError> {
+        if df.column(&name).is_err() {
+            return Ok(0);
+        }
+        Ok(frame::i64_values(&df, &name)?
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(0) as u64)
+    };
+    Ok(Tally {
+        rows_in_period: n("rows".into())?,
+        out_of_range: (0..ranges(t.table).len())
+            .map(|i| n(format!("range{i}")))
+            .collect::<Result<_, _>>()?,
+        over_bandwidth: n("bandwidth".into())?,
+        far_dates: (0..far.len())
+            .map(|i| n(format!("far{i}")))
+            .collect::<Result<_, _>>()?,
+        time_order: (0..def.time_order.len())
+            .map(|i| n(format!("order{i}")))
+            .collect::<Result<_, _>>()?,
+        unknown_lines: n("unknown".into())?,
+    })
 }
 
 fn count(lf: LazyFrame, step: &str) -> Result<u64, FrameError> {
@@ -172,6 +253,19 @@ struct Range {
     max: f64,
 }
 
+impl Range {
+    /// Whether a row's value is outside the range (null for no value).
+    fn offends(&self) -> Expr {
+        let c = col(self.column);
+        let bad = c.clone().lt(lit(self.min));
+        if self.max.is_finite() {
+            bad.or(c.gt(lit(self.max)))
+        } else {
+            bad
+        }
+    }
+}
+
 const fn range(column: &'static str, min: f64, max: f64) -> Range {
     Range { column, min, max }
 }
@@ -230,15 +324,15 @@ pub fn out_of_range(
     t: &LoadedTable,
     period: &Period,
     inventory: &Inventory,
+    tally: &Tally,
 ) -> Result<Vec<Finding>, FrameError> {
     let mut out = Vec::new();
     let in_p = t.frame.clone().filter(in_period(t.table, period));
-    for r in ranges(t.table) {
-        let c = col(r.column);
-        let mut bad = c.clone().lt(lit(r.min));
-        if r.max.is_finite() {
-            bad = bad.or(c.gt(lit(r.max)));
+    for (r, n) in ranges(t.table).iter().zip(&tally.out_of_range) {
+        if *n == 0 {
+            continue;
         }
+        let bad = r.offends();
         let what = format!(
             "{} 超出合理范围 [{}, {}]",
             r.column,
@@ -267,14 +361,18 @@ pub fn out_of_range(
         )?);
         out.extend(more);
     }
-    if t.table == Table::Samples && !inventory.is_empty() {
+    if t.table == Table::Samples && !inventory.is_empty() && tally.over_bandwidth > 0 {
         out.extend(over_bandwidth(t, in_p, inventory)?);
     }
-    // Master data (lines, cards) legitimately dates from years before the period.
-    if !matches!(t.table, Table::Inventory | Table::SimCards) {
-        out.extend(dates_far_from_period(t, period)?);
-    }
+    out.extend(dates_far_from_period(t, period, tally)?);
     Ok(out)
+}
+
+/// Traffic above the line's bandwidth (inventory columns joined).
+fn over_bandwidth_flag() -> Result<Expr, FrameError> {
+    let peak =
+        polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")?;
+    Ok(peak.gt(col("_inv_bandwidth_mbps") * lit(1_000_000.0)))
 }
 
 fn over_bandwidth(
@@ -293,7 +391,7 @@ fn over_bandwidth(
             JoinArgs::new(JoinType::Inner),
         )
         .with_column(peak.alias("_peak"))
-        .filter(col("_peak").gt(col("_inv_bandwidth_mbps") * lit(1_000_000.0)));
+        .filter(over_bandwidth_flag()?);
     let what = "流量超过线路带宽（利用率 > 100%）";
     let (df, more) = offending_rows(t, bad, Code::OutOfRange, what, "检查带宽利用率")?;
     let peaks = frame::f64_values(&df, "_peak")?;
@@ -313,27 +411,20 @@ fn over_bandwidth(
 
 /// Dates more than a year before or after the period, over all rows: a typo in the
 /// year would otherwise silently drop a row out of every period.
-fn dates_far_from_period(t: &LoadedTable, period: &Period) -> Result<Vec<Finding>, FrameError> {
-    let lo = period.start - chrono::Months::new(12);
-    let hi = period.end + chrono::Months::new(12);
+fn dates_far_from_period(
+    t: &LoadedTable,
+    period: &Period,
+    tally: &Tally,
+) -> Result<Vec<Finding>, FrameError> {
+    let (lo, hi) = far_bounds(period);
     let mut out = Vec::new();
-    for c in t.table.def().columns {
-        let (lo_e, hi_e) = match c.ty {
-            ColType::Date => (lit_date(lo), lit_date(hi)),
-            ColType::DateTime => (
-                lit_time(lo.and_hms_opt(0, 0, 0).expect("midnight")),
-                lit_time(
-                    (hi + chrono::Duration::days(1))
-                        .and_hms_opt(0, 0, 0)
-                        .expect("midnight"),
-                ),
-            ),
-            _ => continue,
-        };
-        let bad = match c.ty {
-            ColType::Date => col(c.name).lt(lo_e).or(col(c.name).gt(hi_e)),
-            _ => col(c.name).lt(lo_e).or(col(c.name).gt_eq(hi_e)),
-        };
+    for ((c, bad), n) in far_date_rules(t.table, period)
+        .into_iter()
+        .zip(&tally.far_dates)
+    {
+        if *n == 0 {
+            continue;
+        }
         let what = format!("{} 的日期距期间 {} 超过一年", c.name, period.label());
         let (df, more) = offending_rows(
             t,
@@ -358,10 +449,53 @@ fn dates_far_from_period(t: &LoadedTable, period: &Period) -> Result<Vec<Finding
     Ok(out)
 }
 
+/// Dates more than a year before the period's start or after its end.
+fn far_bounds(period: &Period) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    (
+        period.start - chrono::Months::new(12),
+        period.end + chrono::Months::new(12),
+    )
+}
+
+/// The date and time columns checked for dates far from the period, with the test.
+/// Master data (lines, cards) legitimately dates from years before the period.
+fn far_date_rules(table: Table, period: &Period) -> Vec<(&'static crate::tables::ColumnDef, Expr)> {
+    if matches!(table, Table::Inventory | Table::SimCards) {
+        return Vec::new();
+    }
+    let (lo, hi) = far_bounds(period);
+    let mut rules = Vec::new();
+    for c in table.def().columns {
+        let bad = match c.ty {
+            ColType::Date => col(c.name)
+                .lt(lit_date(lo))
+                .or(col(c.name).gt(lit_date(hi))),
+            ColType::DateTime => {
+                let after = (hi + chrono::Duration::days(1))
+                    .and_hms_opt(0, 0, 0)
+                    .expect("midnight");
+                col(c.name)
+                    .lt(lit_time(lo.and_hms_opt(0, 0, 0).expect("midnight")))
+                    .or(col(c.name).gt_eq(lit_time(after)))
+            }
+            _ => continue,
+        };
+        rules.push((c, bad));
+    }
+    rules
+}
+
 /// `time_order`: an end before its start (done before planned is fine).
-pub fn time_order(t: &LoadedTable, period: &Period) -> Result<Vec<Finding>, FrameError> {
+pub fn time_order(
+    t: &LoadedTable,
+    period: &Period,
+    tally: &Tally,
+) -> Result<Vec<Finding>, FrameError> {
     let mut out = Vec::new();
-    for (start, end) in t.table.def().time_order {
+    for ((start, end), n) in t.table.def().time_order.iter().zip(&tally.time_order) {
+        if *n == 0 {
+            continue;
+        }
         let bad = t
             .frame
             .clone()
@@ -392,7 +526,11 @@ pub fn unknown_lines(
     t: &LoadedTable,
     period: &Period,
     inventory: &Inventory,
+    tally: &Tally,
 ) -> Result<Vec<Finding>, FrameError> {
+    if tally.unknown_lines == 0 {
+        return Ok(Vec::new());
+    }
     let inv = inventory.to_frame()?;
     let df = t
         .frame

@@ -16,6 +16,7 @@ use crate::outages::Outage;
 use crate::period::Period;
 use crate::tables::Table;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 const MINUTE_MS: i64 = 60_000;
@@ -308,20 +309,16 @@ pub fn sequence_checks(
         None => HashMap::new(),
     };
     let faults = fault_windows(faults, period)?;
-    let mut result = SequenceResult {
-        coverage: Vec::new(),
-        findings: Vec::new(),
-    };
-
     // Lines to audit: those with samples, and active fibre lines that should have them.
-    for (k, &id) in known.iter().enumerate() {
+    // Each line is walked on its own, on every core; the results keep inventory order.
+    let walk = |k: usize| -> Option<(LineCoverage, Vec<Finding>)> {
+        let id = known[k];
         let line = &inventory.lines[id];
-        let Some((span_start, span_end)) = line.active_span(period) else {
-            continue;
-        };
+        let (span_start, span_end) = line.active_span(period)?;
         if sequences.count(k) == 0 && line.access_type.as_deref() != Some("fiber") {
-            continue;
+            return None;
         }
+        let mut findings = Vec::new();
         let (a, b) = (millis(span_start), millis(span_end));
         let s = &sequences.line(k);
         let interval = modal_interval(&s.times).unwrap_or(table_interval);
@@ -339,14 +336,14 @@ pub fn sequence_checks(
         } else {
             100.0 * received as f64 / expected as f64
         };
-        result.coverage.push(LineCoverage {
+        let coverage = LineCoverage {
             line_id: id.clone(),
             expected,
             received,
             coverage_pct: pct,
-        });
+        };
         if pct < options.min_coverage {
-            result.findings.push(Finding {
+            findings.push(Finding {
                 line_id: Some(id.clone()),
                 column: Some("time".into()),
                 ..Finding::new(
@@ -360,8 +357,8 @@ pub fn sequence_checks(
                 )
             });
         }
-        result.findings.extend(gaps(samples, id, s, a, b, interval));
-        result.findings.extend(unreachable_runs(
+        findings.extend(gaps(samples, id, s, a, b, interval));
+        findings.extend(unreachable_runs(
             samples,
             id,
             s,
@@ -369,9 +366,18 @@ pub fn sequence_checks(
             windows,
             faults.get(id),
         ));
-        result
-            .findings
-            .extend(outages_contradicted(outage_table, id, s, windows, (a, b)));
+        findings.extend(outages_contradicted(outage_table, id, s, windows, (a, b)));
+        Some((coverage, findings))
+    };
+    let walked: Vec<(LineCoverage, Vec<Finding>)> =
+        (0..known.len()).into_par_iter().filter_map(walk).collect();
+    let mut result = SequenceResult {
+        coverage: Vec::with_capacity(walked.len()),
+        findings: Vec::new(),
+    };
+    for (coverage, findings) in walked {
+        result.coverage.push(coverage);
+        result.findings.extend(findings);
     }
     Ok(result)
 }

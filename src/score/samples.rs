@@ -21,15 +21,13 @@ use crate::tables::Table;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Compact-frame columns: the line's index, its group's index, the sample time (only
-/// for lines with planned windows).
+/// Compact-frame columns: the line's index and its group's index.
 const LINE: &str = "_li";
 const GROUP: &str = "_gk";
-const TIME: &str = "_t";
-/// Index-frame columns joined to every sample through the inventory.
+/// Index-frame columns joined to every sample through the inventory; the line's k-th
+/// planned window is [`_inv_ws{k}`, `_inv_we{k}`).
 const INV_LINE: &str = "_inv_li";
 const INV_GROUP: &str = "_inv_gk";
-const INV_WINDOWS: &str = "_inv_has_windows";
 
 /// Whether this path measures `ind`: the sample measures that aggregate rows.
 pub fn handles(ind: &Indicator) -> bool {
@@ -156,13 +154,14 @@ pub fn measure_all(
         .enumerate()
         .map(|(i, k)| (k.as_str(), i as u32))
         .collect();
-    let line_index: HashMap<&str, u32> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i as u32))
-        .collect();
-    let with_windows: BTreeSet<&str> = windows.iter().map(|w| w.0.as_str()).collect();
-    let index = DataFrame::new_infer_height(vec![
+    // Each line's planned windows as columns of its index row: a sample is planned
+    // when it falls in any (lines have few; the widest line sets the column count).
+    let mut windows_of: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+    for (line, s, e) in &windows {
+        windows_of.entry(line.as_str()).or_default().push((*s, *e));
+    }
+    let most = windows_of.values().map(Vec::len).max().unwrap_or(0);
+    let mut index_columns = vec![
         Column::new("line_id".into(), lines.clone()),
         Column::new(INV_LINE.into(), (0..lines.len() as u32).collect::<Vec<_>>()),
         Column::new(
@@ -172,15 +171,26 @@ pub fn measure_all(
                 .map(|k| k.as_deref().map(|k| key_index[k]))
                 .collect::<Vec<_>>(),
         ),
-        Column::new(
-            INV_WINDOWS.into(),
+    ];
+    let mut planned = lit(false);
+    for k in 0..most {
+        let bound = |pick: fn(&(i64, i64)) -> i64| -> Vec<Option<i64>> {
             lines
                 .iter()
-                .map(|id| with_windows.contains(id.as_str()))
-                .collect::<Vec<_>>(),
-        ),
-    ])
-    .step("组装线路索引")?;
+                .map(|id| windows_of.get(id.as_str()).and_then(|w| w.get(k)).map(pick))
+                .collect()
+        };
+        let (ws, we) = (format!("_inv_ws{k}"), format!("_inv_we{k}"));
+        index_columns.push(Column::new(ws.as_str().into(), bound(|w| w.0)));
+        index_columns.push(Column::new(we.as_str().into(), bound(|w| w.1)));
+        let t = col("time").cast(DataType::Int64);
+        let inside = t
+            .clone()
+            .gt_eq(col(ws.as_str()))
+            .and(t.lt(col(we.as_str())));
+        planned = planned.or(inside.fill_null(lit(false)));
+    }
+    let index = DataFrame::new_infer_height(index_columns).step("组装线路索引")?;
     let inventory = index.lazy().join(
         input.inventory.to_frame()?,
         [col("line_id")],
@@ -224,8 +234,10 @@ pub fn measure_all(
             }
             Measure::Count => plan.value = Some(plan.rows.clone()),
             Measure::Availability { .. } => {
-                // Only samples inside the line's active dates count.
-                let up = when(availability::in_active_dates())
+                // Only samples inside the line's active dates and outside its planned
+                // windows count.
+                let counted = availability::in_active_dates().and(planned.clone().not());
+                let up = when(counted)
                     .then(col("reachable").fill_null(lit(false)))
                     .otherwise(lit(NULL));
                 plan.availability = Some(columns.keep("up".into(), w, up));
@@ -250,14 +262,6 @@ pub fn measure_all(
     let mut select = vec![col(INV_LINE).alias(LINE)];
     if by.is_some() {
         select.push(col(INV_GROUP).alias(GROUP));
-    }
-    if !windows.is_empty() {
-        select.push(
-            when(col(INV_WINDOWS).fill_null(lit(false)))
-                .then(col("time").cast(DataType::Int64))
-                .otherwise(lit(NULL))
-                .alias(TIME),
-        );
     }
     select.extend(columns.exprs.into_values().map(|(_, e)| e));
     let compact = crate::progress::timed("score samples read", || {
@@ -315,95 +319,43 @@ pub fn measure_all(
         }
     }
 
-    // Availability: up and counted samples per line, less those inside planned windows.
+    // Availability: up and counted samples per line.
     let avail_plans: Vec<&Plan> = plans.iter().filter(|p| p.availability.is_some()).collect();
     if !avail_plans.is_empty() {
-        let per_line = |lf: LazyFrame| -> Result<DataFrame, ScoreError> {
-            let mut aggs = Vec::new();
-            for (i, p) in avail_plans.iter().enumerate() {
-                let a = col(p.availability.as_deref().expect("availability plans"));
-                aggs.push(
-                    a.clone()
-                        .cast(DataType::UInt32)
-                        .sum()
-                        .alias(format!("up{i}")),
-                );
-                aggs.push(a.count().alias(format!("n{i}")));
-            }
-            // Counts only (sums of booleans): the streaming engine's result is exact.
-            Ok(lf
-                .filter(col(LINE).is_not_null())
-                .group_by([col(LINE)])
-                .agg(aggs)
-                .sort([LINE], SortMultipleOptions::default())
-                .collect_streaming()
-                .step(step)?)
-        };
-        let all = crate::progress::timed("score samples per line", || {
-            per_line(compact.clone().lazy())
-        })?;
-        let inside = if windows.is_empty() {
-            None
-        } else {
-            let known: Vec<&(String, i64, i64)> = windows
-                .iter()
-                .filter(|w| line_index.contains_key(w.0.as_str()))
-                .collect();
-            let table = DataFrame::new_infer_height(vec![
-                Column::new(
-                    LINE.into(),
-                    known
-                        .iter()
-                        .map(|w| line_index[w.0.as_str()])
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new("_ws".into(), known.iter().map(|w| w.1).collect::<Vec<_>>()),
-                Column::new("_we".into(), known.iter().map(|w| w.2).collect::<Vec<_>>()),
-            ])
-            .step("组装计划中断窗口")?;
-            let lf = compact
-                .clone()
-                .lazy()
-                .filter(col(TIME).is_not_null())
-                .join(
-                    table.lazy(),
-                    [col(LINE)],
-                    [col(LINE)],
-                    JoinArgs::new(JoinType::Inner),
-                )
-                .filter(col(TIME).gt_eq(col("_ws")).and(col(TIME).lt(col("_we"))));
-            Some(crate::progress::timed("score samples windows", || {
-                per_line(lf)
-            })?)
-        };
+        let mut aggs = Vec::new();
+        for (i, p) in avail_plans.iter().enumerate() {
+            let a = col(p.availability.as_deref().expect("availability plans"));
+            aggs.push(
+                a.clone()
+                    .cast(DataType::UInt32)
+                    .sum()
+                    .alias(format!("up{i}")),
+            );
+            aggs.push(a.count().alias(format!("n{i}")));
+        }
+        // Counts only (sums of 0/1): the streaming engine's result is exact.
+        let all = compact
+            .lazy()
+            .filter(col(LINE).is_not_null())
+            .group_by([col(LINE)])
+            .agg(aggs)
+            .sort([LINE], SortMultipleOptions::default())
+            .collect_streaming()
+            .step(step)?;
         let line_of = frame::i64_values(&all, LINE)?;
-        let inside_by_line: HashMap<i64, usize> = match &inside {
-            Some(df) => frame::i64_values(df, LINE)?
-                .into_iter()
-                .enumerate()
-                .filter_map(|(row, l)| Some((l?, row)))
-                .collect(),
-            None => HashMap::new(),
-        };
         for (i, p) in avail_plans.iter().enumerate() {
             let (up, n) = (format!("up{i}"), format!("n{i}"));
             let ups = frame::f64_values(&all, &up)?;
             let ns = frame::f64_values(&all, &n)?;
-            let (ups_in, ns_in) = match &inside {
-                Some(df) => (frame::f64_values(df, &up)?, frame::f64_values(df, &n)?),
-                None => (Vec::new(), Vec::new()),
-            };
             let mut shares = Vec::new();
             for (row, line) in line_of.iter().enumerate() {
-                let Some(line) = line else { continue };
-                let at = inside_by_line.get(line).copied();
-                let minus = |v: &[Option<f64>]| at.and_then(|r| v[r]).unwrap_or(0.0);
-                let good = ups[row].unwrap_or(0.0) - minus(&ups_in);
-                let total = ns[row].unwrap_or(0.0) - minus(&ns_in);
+                let (Some(line), Some(total)) = (line, ns[row]) else {
+                    continue;
+                };
                 if total > 0.0 {
                     shares.push(LineShare {
                         line_id: lines[*line as usize].clone(),
-                        good,
+                        good: ups[row].unwrap_or(0.0),
                         total,
                         rows: total as u64,
                     });
