@@ -50,6 +50,7 @@ pub struct IngestSummary {
 
 /// One canonical table loaded from the cache: a lazy frame with the canonical columns,
 /// `_row` (source row) and `_src` (index into `files`).
+#[derive(Clone)]
 pub struct LoadedTable {
     pub table: Table,
     pub frame: LazyFrame,

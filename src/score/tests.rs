@@ -105,8 +105,20 @@ fn score_one(
     period: &str,
     by: Option<GroupBy>,
 ) -> ScoreResult {
+    score_for("access_type: fiber\n", indicator, tables, period, by)
+}
+
+/// Scores the indicators under a scheme header (`access_type:` line or none).
+fn score_for(
+    access: &str,
+    indicator: &str,
+    tables: Vec<LoadedTable>,
+    period: &str,
+    by: Option<GroupBy>,
+) -> ScoreResult {
+    let points = indicator.matches("points:").count() * 10;
     let text = format!(
-        "scheme: 测试\naccess_type: fiber\ntotal_points: 10\ngrades:\n  - {{ min: 0, name: 合格 }}\ndimensions:\n  - id: d\n    name: 维度\n    indicators:\n{indicator}"
+        "scheme: 测试\n{access}total_points: {points}\ngrades:\n  - {{ min: 0, name: 合格 }}\ndimensions:\n  - id: d\n    name: 维度\n    indicators:\n{indicator}"
     );
     let scheme = Scheme::parse("t", "t.yaml", &text).unwrap_or_else(|e| panic!("{e}"));
     let mut all: BTreeMap<Table, LoadedTable> = BTreeMap::new();
@@ -525,4 +537,151 @@ fn groups_split_line_keyed_measures_and_sum_consistently() {
     // Pooled over the groups' rows gives the overall value back.
     let rows: u64 = r.groups.iter().map(|g| g.indicators[0].rows).sum();
     assert_eq!(rows, r.indicators[0].rows);
+}
+
+/// The sample indicators of a scheme are measured together from one read: planned
+/// windows (two on one line, bounds half-open), inactive dates, `where` on a sample
+/// and on an inventory column, a ratio over an inventory column, a shared value
+/// column (mean and p95 of latency), overall and by district.
+#[test]
+fn sample_indicators_measured_together() {
+    let l1: Vec<String> = (0..10)
+        .map(|i| format!("2025-07-01 00:{:02}", i * 5))
+        .collect();
+    let mut when: Vec<Option<&str>> = l1.iter().map(|s| Some(s.as_str())).collect();
+    when.extend([
+        Some("2025-07-01 00:00"),
+        Some("2025-07-02 00:00"),
+        Some("2025-07-01 00:00"),
+    ]);
+    let mut lines = vec!["L1"; 10];
+    lines.extend(["L2", "L2", "G1"]);
+    let up = [
+        true, false, false, true, false, false, true, true, false, true,
+    ];
+    let mut reachable = up.to_vec();
+    reachable.extend([true, false, true]);
+    let mut latency: Vec<f64> = (1..=10).map(f64::from).collect();
+    latency.extend([20.0, 30.0, 100.0]);
+    let mut in_bps = vec![50e6, 90e6, 10e6, 10e6, 10e6, 85e6, 10e6, 10e6, 10e6, 10e6];
+    in_bps.extend([10e6, 10e6, 99e6]);
+    let samples = table(
+        Table::Samples,
+        vec![
+            times("time", &when),
+            strs("line_id", &lines),
+            Column::new("reachable".into(), reachable),
+            Column::new("latency_ms".into(), latency),
+            Column::new("in_bps".into(), in_bps),
+        ],
+    );
+    // L1's windows [00:05, 00:10) and [00:20, 00:30) take out 00:05, 00:20 and 00:25;
+    // 00:10 and 00:30 (the ends) count.
+    let outages = table(
+        Table::Outages,
+        vec![
+            strs("line_id", &["L1", "L1"]),
+            times(
+                "start",
+                &[Some("2025-07-01 00:20"), Some("2025-07-01 00:05")],
+            ),
+            times("end", &[Some("2025-07-01 00:30"), Some("2025-07-01 00:10")]),
+            Column::new("planned".into(), [true, true]),
+        ],
+    );
+    let ind = |id: &str, rest: &str| {
+        format!("      - {{ id: {id}, name: {id}, source: samples, {rest}, target: \">= 0\", points: 10, scoring: {{ rule: threshold }} }}\n")
+    };
+    let scheme = [
+        ind("AVAIL", "measure: availability"),
+        ind("MOL", "measure: availability, aggregate: mean_of_lines"),
+        ind("LAT", "measure: mean, column: latency_ms, where: \"reachable\""),
+        ind("P95", "measure: percentile, column: latency_ms, p: 95, where: \"reachable\""),
+        ind("CONG", "measure: ratio, condition: \"GREATEST(in_bps, out_bps) <= 0.8 * bandwidth_mbps * 1000000\""),
+        ind("HP", "measure: count, where: \"district = '黄浦区'\""),
+    ]
+    .concat();
+    let r = score_one(
+        &scheme,
+        vec![samples.clone(), outages.clone()],
+        "2025-07",
+        Some(GroupBy::District),
+    );
+    let got: BTreeMap<&str, (Option<f64>, u64)> = r
+        .indicators
+        .iter()
+        .map(|i| (i.id.as_str(), (i.value, i.rows)))
+        .collect();
+    // L1 counts 00:00 up, 00:10 down, 00:15 up, 00:30 up, 00:35 up, 00:40 down,
+    // 00:45 up (5 of 7); L2 only on its last active day, 07-01 (1 of 1); G1 is 5G.
+    approx(got["AVAIL"].0, 75.0);
+    assert_eq!(got["AVAIL"].1, 8);
+    approx(got["MOL"].0, 100.0 * (5.0 / 7.0 + 1.0) / 2.0);
+    // Reachable latencies of the fibre lines, all dates: 1, 4, 7, 8, 10 and 20.
+    approx(got["LAT"].0, 50.0 / 6.0);
+    assert_eq!(got["LAT"].1, 6);
+    // Linear: position 0.95 × 5 = 4.75 between 10 and 20.
+    approx(got["P95"].0, 17.5);
+    // 90 and 85 Mbps exceed 80 % of 100 Mbps: 10 of 12 fibre samples held.
+    approx(got["CONG"].0, 100.0 * 10.0 / 12.0);
+    assert_eq!(got["CONG"].1, 12);
+    approx(got["HP"].0, 2.0);
+    let group = |key: &str, id: &str| {
+        let g = r.groups.iter().find(|g| g.key == key).expect("group");
+        g.indicators
+            .iter()
+            .find(|i| i.id == id)
+            .expect("indicator")
+            .value
+    };
+    approx(group("浦东新区", "AVAIL"), 100.0 * 5.0 / 7.0);
+    approx(group("黄浦区", "AVAIL"), 100.0);
+    approx(group("浦东新区", "LAT"), 6.0);
+    approx(group("黄浦区", "LAT"), 20.0);
+    approx(group("浦东新区", "CONG"), 80.0);
+    approx(group("黄浦区", "CONG"), 100.0);
+    approx(group("浦东新区", "HP"), 0.0);
+    approx(group("黄浦区", "HP"), 2.0);
+    // The same figures without `by`, and the same bytes on every run.
+    let plain = score_one(
+        &scheme,
+        vec![samples.clone(), outages.clone()],
+        "2025-07",
+        None,
+    );
+    assert_eq!(plain.indicators, r.indicators);
+}
+
+/// Without an access type every line counts, lines the inventory lacks too (always
+/// active); they count overall but belong to no district.
+#[test]
+fn availability_of_every_line_includes_unknown_lines() {
+    let samples = table(
+        Table::Samples,
+        vec![
+            times(
+                "time",
+                &[
+                    Some("2025-07-01 00:00"),
+                    Some("2025-07-01 00:05"),
+                    Some("2025-07-01 00:00"),
+                    Some("2025-07-01 00:00"),
+                    Some("2025-07-01 00:05"),
+                ],
+            ),
+            strs("line_id", &["L1", "L1", "G1", "X9", "X9"]),
+            Column::new("reachable".into(), [true, true, true, false, true]),
+        ],
+    );
+    let mean = AVAIL.replace(
+        "source: samples,",
+        "source: samples, aggregate: mean_of_lines,",
+    );
+    let r = score_for("", &mean, vec![samples], "2025-07", Some(GroupBy::District));
+    // L1 100 %, G1 100 %, X9 50 %: mean of lines 250 / 3.
+    approx(value(&r), 250.0 / 3.0);
+    assert_eq!(r.indicators[0].rows, 5);
+    let keys: Vec<&str> = r.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["浦东新区", "黄浦区"]);
+    approx(r.groups[0].indicators[0].value, 100.0);
 }
