@@ -26,7 +26,7 @@ samples: build
 	$(GWQ) demo samples.new --lines 16 --days 92 --interval 30 --seed 7
 	rm -rf samples && mv samples.new samples
 
-## bench: ingest and audit speed on generated data (not part of the tests)
+## bench: ingest, check and score speed on generated data, DuckDB beside (not part of the tests)
 bench: build
 	scripts/bench.sh $(GWQ) $(BENCH_DIR)
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# `make bench`: ingest and audit figures on generated data. Not a test: it prints
-# rows/s, seconds and peak RSS so the issue notes can quote measured numbers.
-#   BENCH_LINES (default 500) and BENCH_DAYS (default 92) size the workspace.
+# `make bench`: speed and memory on generated data (not a test). Every figure is the
+# median of three runs (wall seconds) with the largest peak RSS of the three, so the
+# issue notes can quote measured numbers.
+#   BENCH_LINES (default 3000) and BENCH_DAYS (default 92) size the workspace:
+#   3000 lines × 92 days of 5-minute samples is ~62 M sample rows (3.9 GB of CSV).
+#   GWQ_TIMING=1 in the environment also prints gwq's own phase times.
 set -euo pipefail
 gwq=${1:?usage: bench.sh GWQ_BINARY DATA_DIR}
 dir=${2:?usage: bench.sh GWQ_BINARY DATA_DIR}
-lines=${BENCH_LINES:-500}
+lines=${BENCH_LINES:-3000}
 days=${BENCH_DAYS:-92}
 ws="$dir/ws-$lines-$days"
 
@@ -16,45 +19,49 @@ if [ ! -f "$ws/gwq.yaml" ]; then
 fi
 rows=$(cat "$ws"/data/性能/*.csv | wc -l)
 bytes=$(cat "$ws"/data/性能/*.csv | wc -c)
+echo "samples: $rows CSV lines, $((bytes / 1024 / 1024)) MiB"
 
-# Runs a command under /usr/bin/time; prints "<seconds> <peak RSS MiB>".
-measure() {
-  local log
+# Runs "$@" three times (after `before`, a shell snippet, each time); prints
+# "<median seconds> s, peak RSS <max MiB> MiB".
+median3() {
+  local before=$1 log secs=() rss=()
+  shift
   log=$(mktemp)
-  /usr/bin/time -f "%e %M" -o "$log" "$@" > /dev/null
-  awk '{ printf "%s %.0f\n", $1, $2 / 1024 }' "$log"
+  for _ in 1 2 3; do
+    eval "$before"
+    /usr/bin/time -f "%e %M" -o "$log" "$@" > /dev/null
+    read -r s m < "$log"
+    secs+=("$s")
+    rss+=("$m")
+  done
   rm -f "$log"
+  local med max
+  med=$(printf '%s\n' "${secs[@]}" | sort -g | sed -n 2p)
+  max=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
+  echo "$med s (runs: ${secs[*]}), peak RSS $((max / 1024)) MiB"
 }
 
-echo "samples: $rows CSV lines, $((bytes / 1024 / 1024)) MiB"
-for run in 1 2 3; do
-  rm -rf "$ws/.gwq"
-  read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q ingest)
-  rate=$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", r / s }')
-  echo "ingest (cold, run $run): ${secs} s, ${rate} rows/s, peak RSS ${rss} MiB"
-done
-read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q ingest)
-echo "ingest (cache fresh): ${secs} s, peak RSS ${rss} MiB"
-for run in 1 2 3; do
-  read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q check)
-  echo "check (whole period, run $run): ${secs} s, peak RSS ${rss} MiB"
-done
-for run in 1 2 3; do
-  read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q score --scheme fiber)
-  echo "score fiber (whole period, cache warm, with the audit, run $run): ${secs} s, peak RSS ${rss} MiB"
-done
+q=("$gwq" -w "$ws" --no-progress -q)
+echo "ingest CSV -> Parquet cache (cold): $(median3 "rm -rf '$ws/.gwq'" "${q[@]}" ingest)"
+echo "ingest (cache fresh): $(median3 : "${q[@]}" ingest)"
+echo "check, whole period (warm cache): $(median3 : "${q[@]}" check)"
+echo "score fiber, whole period (warm cache, with the audit): $(median3 : "${q[@]}" score --scheme fiber)"
+echo "score fiber from CSV (cold: ingest + audit + score): $(median3 "rm -rf '$ws/.gwq'" "${q[@]}" score --scheme fiber)"
 
 # The four sample indicators, gwq against DuckDB on the same data.
 cp "$(dirname "$0")/bench-scheme.yaml" "$ws/bench-scheme.yaml"
 grep -q "bench: bench-scheme.yaml" "$ws/gwq.yaml" || sed -i 's/^schemes:/schemes:\n  bench: bench-scheme.yaml/' "$ws/gwq.yaml"
-for run in 1 2 3; do
-  read -r secs rss < <(measure "$gwq" -w "$ws" --no-progress -q score --scheme bench)
-  echo "score bench scheme (4 sample indicators + the audit, run $run): ${secs} s, peak RSS ${rss} MiB"
-done
-"$gwq" -w "$ws" --no-progress --json score --scheme bench 2>/dev/null \
-  | python3 -c 'import json,sys; print("gwq values:", [round(i["value"], 4) for i in json.load(sys.stdin)["indicators"]])'
+bench=$(median3 : "${q[@]}" score --scheme bench)
+echo "score bench scheme (4 sample indicators + the audit, warm cache): $bench"
+echo "gwq phases of one bench-scheme run (GWQ_TIMING):"
+phases=$(GWQ_TIMING=1 "${q[@]}" score --scheme bench 2>&1 >/dev/null)
+echo "$phases" | grep -E "\] (check|score samples|ingest)" | sed 's/^/  /'
+sample_secs=$(echo "$phases" | sed -n 's/^\[timing\] score samples: \([0-9.]*\) s.*/\1/p')
+json=$("$gwq" -w "$ws" --no-progress --json score --scheme bench 2>/dev/null)
+echo "$json" | python3 -c 'import json,sys; print("gwq values:", [i["value"] for i in json.load(sys.stdin)["indicators"]])'
+read -r start end < <(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["start"], d["end"])')
 if python3 -c "import duckdb" 2>/dev/null; then
-  python3 "$(dirname "$0")/duckdb_bench.py" "$ws"
+  python3 "$(dirname "$0")/duckdb_bench.py" "$ws" "$start" "$end" "${bench%% s*}" "$sample_secs"
 else
   echo "duckdb not installed (pip install duckdb): DuckDB comparison skipped"
 fi
