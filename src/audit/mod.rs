@@ -109,6 +109,22 @@ pub fn run_check(
     let mut dropped = BTreeMap::new();
     let mut summaries = Vec::new();
 
+    // The sequence walk first: it also counts the samples above their line's bandwidth
+    // and those of lines the inventory lacks.
+    let mut coverage = Vec::new();
+    let (mut over_bandwidth_rows, mut unknown_sample_rows) = (0, 0);
+    if let Some(samples) = tables.get(&Table::Samples).filter(|t| t.configured) {
+        let outages = tables.get(&Table::Outages);
+        let faults = tables.get(&Table::Faults);
+        let result = crate::progress::timed("check samples sequence", || {
+            samples::sequence_checks(samples, outages, faults, inventory, period, options)
+        })?;
+        coverage = result.coverage;
+        over_bandwidth_rows = result.over_bandwidth_rows;
+        unknown_sample_rows = result.unknown_line_rows;
+        findings.extend(result.findings);
+    }
+
     for (table, loaded) in tables {
         // Findings of the ingest step: parse, missing_required, streaming duplicates.
         // A finding whose row has no readable time belongs to every period.
@@ -133,8 +149,11 @@ pub fn run_check(
             );
         }
         let timed = |step: &str| format!("check {table} {step}");
-        let tally =
-            crate::progress::timed(&timed("tally"), || rows::tally(loaded, period, inventory))?;
+        let mut tally =
+            crate::progress::timed(&timed("tally"), || rows::tally(loaded, period))?;
+        if *table == Table::Samples {
+            tally.over_bandwidth = over_bandwidth_rows;
+        }
         let rows_in_period = tally.rows_in_period;
         summaries.push(TableSummary {
             table: table.name().to_string(),
@@ -166,25 +185,16 @@ pub fn run_check(
         findings.extend(crate::progress::timed(&timed("time_order"), || {
             rows::time_order(loaded, period, &tally)
         })?);
-        if !inventory.is_empty() && table.is_line_keyed() {
+        // The sequence walk saw every sample's line: no unknown one, nothing to list.
+        let all_known = *table == Table::Samples && unknown_sample_rows == 0;
+        if !inventory.is_empty() && table.is_line_keyed() && !all_known {
             findings.extend(crate::progress::timed(&timed("unknown_lines"), || {
-                rows::unknown_lines(loaded, period, inventory, &tally)
+                rows::unknown_lines(loaded, period, inventory)
             })?);
         }
         if matches!(table, Table::Samples | Table::Kpi5g) && loaded.configured {
             findings.extend(samples::stale(loaded, period));
         }
-    }
-
-    let mut coverage = Vec::new();
-    if let Some(samples) = tables.get(&Table::Samples).filter(|t| t.configured) {
-        let outages = tables.get(&Table::Outages);
-        let faults = tables.get(&Table::Faults);
-        let result = crate::progress::timed("check samples sequence", || {
-            samples::sequence_checks(samples, outages, faults, inventory, period, options)
-        })?;
-        coverage = result.coverage;
-        findings.extend(result.findings);
     }
 
     // Listed findings are counted here; `counts` already holds those beyond the cap.

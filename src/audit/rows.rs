@@ -30,41 +30,25 @@ pub struct Tally {
     pub rows_in_period: u64,
     /// Rows outside each of `ranges(table)`, in order.
     out_of_range: Vec<u64>,
-    over_bandwidth: u64,
+    /// Samples above their line's bandwidth: counted by the sequence walk, which joins
+    /// each sample to its line anyway (see `samples::sequence_checks`).
+    pub over_bandwidth: u64,
     /// Rows more than a year from the period, by date column.
     far_dates: Vec<u64>,
     /// Rows whose end precedes their start, by `time_order` pair.
     time_order: Vec<u64>,
-    unknown_lines: u64,
 }
 
 /// Counts every row check of the table at once (see `Tally`).
-pub fn tally(t: &LoadedTable, period: &Period, inventory: &Inventory) -> Result<Tally, FrameError> {
+pub fn tally(t: &LoadedTable, period: &Period) -> Result<Tally, FrameError> {
     let def = t.table.def();
     let p = in_period(t.table, period);
     // Sums of 0/1, not filtered counts: the streaming engine reduces these batch by
     // batch without holding the table.
     let rows = |flag: Expr| flag.fill_null(lit(false)).cast(DataType::Int64).sum();
-    let mut lf = t.frame.clone();
-    let joined = t.table.is_line_keyed() && !inventory.is_empty();
-    if joined {
-        lf = lf.join(
-            inventory.to_frame()?.select([
-                col("line_id"),
-                col("_inv_known"),
-                col("_inv_bandwidth_mbps"),
-            ]),
-            [col("line_id")],
-            [col("line_id")],
-            JoinArgs::new(JoinType::Left),
-        );
-    }
     let mut exprs = vec![rows(p.clone()).alias("rows")];
     for (i, r) in ranges(t.table).iter().enumerate() {
         exprs.push(rows(p.clone().and(r.offends())).alias(format!("range{i}")));
-    }
-    if t.table == Table::Samples && joined {
-        exprs.push(rows(p.clone().and(over_bandwidth_flag()?)).alias("bandwidth"));
     }
     let far = far_date_rules(t.table, period);
     for (i, (_, bad)) in far.iter().enumerate() {
@@ -74,13 +58,9 @@ pub fn tally(t: &LoadedTable, period: &Period, inventory: &Inventory) -> Result<
         let bad = col(*end).lt(col(*start));
         exprs.push(rows(p.clone().and(bad)).alias(format!("order{i}")));
     }
-    if joined {
-        let unknown = col("line_id")
-            .is_not_null()
-            .and(col("_inv_known").is_null());
-        exprs.push(rows(p.clone().and(unknown)).alias("unknown"));
-    }
-    let df = lf
+    let df = t
+        .frame
+        .clone()
         .select(exprs)
         .collect_streaming()
         .step(&format!("检查 {}", t.table))?;
@@ -99,14 +79,13 @@ pub fn tally(t: &LoadedTable, period: &Period, inventory: &Inventory) -> Result<
         out_of_range: (0..ranges(t.table).len())
             .map(|i| n(format!("range{i}")))
             .collect::<Result<_, _>>()?,
-        over_bandwidth: n("bandwidth".into())?,
+        over_bandwidth: 0,
         far_dates: (0..far.len())
             .map(|i| n(format!("far{i}")))
             .collect::<Result<_, _>>()?,
         time_order: (0..def.time_order.len())
             .map(|i| n(format!("order{i}")))
             .collect::<Result<_, _>>()?,
-        unknown_lines: n("unknown".into())?,
     })
 }
 
@@ -526,11 +505,7 @@ pub fn unknown_lines(
     t: &LoadedTable,
     period: &Period,
     inventory: &Inventory,
-    tally: &Tally,
 ) -> Result<Vec<Finding>, FrameError> {
-    if tally.unknown_lines == 0 {
-        return Ok(Vec::new());
-    }
     let inv = inventory.to_frame()?;
     let df = t
         .frame

@@ -118,11 +118,25 @@ fn inside(windows: &[(i64, i64)], t: i64) -> bool {
 /// The most common positive step between consecutive times (the smallest on a tie).
 fn modal_interval(times: &[i64]) -> Option<i64> {
     let mut counts: BTreeMap<i64, u64> = BTreeMap::new();
+    // Steps mostly repeat: runs of one step are counted before touching the map.
+    let mut run: Option<(i64, u64)> = None;
     for w in times.windows(2) {
         let d = w[1] - w[0];
-        if d > 0 {
-            *counts.entry(d).or_default() += 1;
+        if d <= 0 {
+            continue;
         }
+        match &mut run {
+            Some((step, n)) if *step == d => *n += 1,
+            _ => {
+                if let Some((step, n)) = run {
+                    *counts.entry(step).or_default() += n;
+                }
+                run = Some((d, 1));
+            }
+        }
+    }
+    if let Some((step, n)) = run {
+        *counts.entry(step).or_default() += n;
     }
     let best = counts.values().copied().max()?;
     counts.into_iter().find(|(_, n)| *n == best).map(|(d, _)| d)
@@ -131,6 +145,11 @@ fn modal_interval(times: &[i64]) -> Option<i64> {
 pub struct SequenceResult {
     pub coverage: Vec<LineCoverage>,
     pub findings: Vec<Finding>,
+    /// Samples whose traffic exceeds their line's bandwidth (counted on the way, for
+    /// `rows::out_of_range`, which lists them).
+    pub over_bandwidth_rows: u64,
+    /// Samples of lines the inventory lacks (for `rows::unknown_lines`).
+    pub unknown_line_rows: u64,
 }
 
 /// The column holding a sample's line as an index into the inventory's ids.
@@ -159,17 +178,34 @@ where
     values(column.as_materialized_series()).step(step)
 }
 
+/// A numeric column's values, nulls read as 0: copied array by array when it has no
+/// nulls (a quarter's samples are tens of millions of values).
+fn plain<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> Vec<T::Native> {
+    if ca.null_count() > 0 {
+        return ca.iter().map(|v| v.unwrap_or_default()).collect();
+    }
+    let mut out = Vec::with_capacity(ca.len());
+    for array in ca.downcast_iter() {
+        out.extend_from_slice(array.values());
+    }
+    out
+}
+
 impl Sequences {
     fn new(mut df: DataFrame, lines: usize) -> Result<Sequences, FrameError> {
-        let u32s = |s: &Series| -> PolarsResult<Vec<u32>> {
-            Ok(s.u32()?.iter().map(|v| v.unwrap_or(0)).collect())
-        };
-        let line = take_column(&mut df, LINE_INDEX, u32s)?;
-        let mut starts = vec![0usize; lines + 1];
+        let u32s = |s: &Series| -> PolarsResult<Vec<u32>> { Ok(plain(s.u32()?)) };
+        // Samples of unknown lines (no index) are read as line `lines`, walked by none.
+        let line = take_column(&mut df, LINE_INDEX, |s| {
+            Ok(s.u32()?
+                .iter()
+                .map(|v| v.unwrap_or(lines as u32))
+                .collect::<Vec<u32>>())
+        })?;
+        let mut starts = vec![0usize; lines + 2];
         for &l in &line {
             starts[l as usize + 1] += 1;
         }
-        for k in 0..lines {
+        for k in 0..=lines {
             starts[k + 1] += starts[k];
         }
         let mut fill = starts.clone();
@@ -180,13 +216,7 @@ impl Sequences {
         }
         drop(line);
         Ok(Sequences {
-            times: take_column(&mut df, "time", |s| {
-                Ok(s.datetime()?
-                    .physical()
-                    .iter()
-                    .map(|v| v.unwrap_or(0))
-                    .collect())
-            })?,
+            times: take_column(&mut df, "time", |s| Ok(plain(s.datetime()?.physical())))?,
             reachable: take_column(&mut df, "reachable", |s| Ok(s.bool()?.iter().collect()))?,
             srcs: take_column(&mut df, SOURCE_COLUMN, u32s)?,
             rows: take_column(&mut df, ROW_COLUMN, u32s)?,
@@ -199,25 +229,38 @@ impl Sequences {
         self.starts[k + 1] - self.starts[k]
     }
 
-    /// Line k's samples, copied out (one line at a time).
-    fn line(&self, k: usize) -> LineSamples {
-        let idx = &self.order[self.starts[k]..self.starts[k + 1]];
+    /// Line k's samples: times and reachability copied out (one line at a time), file
+    /// and row looked up only for the few samples a finding names.
+    fn line(&self, k: usize) -> LineSamples<'_> {
+        let at = &self.order[self.starts[k]..self.starts[k + 1]];
         LineSamples {
-            times: idx.iter().map(|&i| self.times[i as usize]).collect(),
-            reachable: idx.iter().map(|&i| self.reachable[i as usize]).collect(),
-            srcs: idx.iter().map(|&i| self.srcs[i as usize]).collect(),
-            rows: idx.iter().map(|&i| self.rows[i as usize] as u64).collect(),
+            times: at.iter().map(|&i| self.times[i as usize]).collect(),
+            reachable: at.iter().map(|&i| self.reachable[i as usize]).collect(),
+            at,
+            sequences: self,
         }
     }
 }
 
 /// One line's samples in the period, sorted by time.
-#[derive(Default)]
-struct LineSamples {
+struct LineSamples<'a> {
     times: Vec<i64>,
     reachable: Vec<Option<bool>>,
-    srcs: Vec<u32>,
-    rows: Vec<u64>,
+    /// The samples' positions in `sequences`.
+    at: &'a [u32],
+    sequences: &'a Sequences,
+}
+
+impl LineSamples<'_> {
+    /// The i-th sample's file (index into the table's files).
+    fn src(&self, i: usize) -> u32 {
+        self.sequences.srcs[self.at[i] as usize]
+    }
+
+    /// The i-th sample's row in its file.
+    fn row(&self, i: usize) -> u64 {
+        u64::from(self.sequences.rows[self.at[i] as usize])
+    }
 }
 
 /// `coverage`, `gap` and `inconsistent` for every line that has samples or is an
@@ -234,11 +277,13 @@ pub fn sequence_checks(
         .frame
         .clone()
         .filter(super::rows::in_period(Table::Samples, period))
-        .filter(col("time").is_not_null())
+        .filter(col("time").is_not_null().and(col("line_id").is_not_null()))
         .select([
             col("line_id"),
             col("time"),
             col("reachable"),
+            col("in_bps"),
+            col("out_bps"),
             col(SOURCE_COLUMN),
             col(ROW_COLUMN),
         ]);
@@ -251,8 +296,8 @@ pub fn sequence_checks(
             );
     }
     // Inventory lines by a dense index, in id order: the text ids are not kept for tens
-    // of millions of rows, and samples of lines the inventory lacks (the business of
-    // `unknown_line`) drop out of the inner join.
+    // of millions of rows; samples of lines the inventory lacks (the business of
+    // `unknown_line`) get no index and are only counted.
     let known: Vec<&String> = inventory.lines.keys().collect();
     let index = DataFrame::new_infer_height(vec![
         Column::new(
@@ -263,8 +308,17 @@ pub fn sequence_checks(
             LINE_INDEX.into(),
             (0..known.len() as u32).collect::<Vec<_>>(),
         ),
+        Column::new(
+            "_bps".into(),
+            known
+                .iter()
+                .map(|id| inventory.lines[*id].bandwidth_mbps.map(|m| m * 1e6))
+                .collect::<Vec<_>>(),
+        ),
     ])
     .step("整理采样序列")?;
+    let peak = polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")])
+        .step("整理采样序列")?;
     lf = lf
         .join(
             index.lazy(),
@@ -272,7 +326,7 @@ pub fn sequence_checks(
             [col("line_id")],
             JoinArgs {
                 maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Inner)
+                ..JoinArgs::new(JoinType::Left)
             },
         )
         .select([
@@ -281,6 +335,7 @@ pub fn sequence_checks(
             col("reachable"),
             col(SOURCE_COLUMN),
             col(ROW_COLUMN),
+            peak.gt(col("_bps")).fill_null(lit(false)).alias("_over"),
         ]);
     // Files in per-line time order, one after another in time, need no sort: each
     // line's samples already come in time order when the rows are read in file order.
@@ -292,6 +347,13 @@ pub fn sequence_checks(
     let df = crate::progress::timed("seq collect", || {
         lf.collect_streaming().step("整理采样序列")
     })?;
+    let unknown_line_rows = df.column(LINE_INDEX).step("整理采样序列")?.null_count() as u64;
+    let over = df.column("_over").step("整理采样序列")?;
+    let mut over_bandwidth_rows = over.bool().step("整理采样序列")?.sum().unwrap_or(0) as u64;
+    // Rows dropped as duplicates above may still exceed it: the listing decides then.
+    if samples_need_global_dedup(samples) {
+        over_bandwidth_rows = over_bandwidth_rows.max(1);
+    }
     let sequences = crate::progress::timed("seq sort", || Sequences::new(df, known.len()))?;
     let table_interval = (0..known.len())
         .find_map(|k| modal_interval(&sequences.line(k).times))
@@ -369,11 +431,14 @@ pub fn sequence_checks(
         findings.extend(outages_contradicted(outage_table, id, s, windows, (a, b)));
         Some((coverage, findings))
     };
-    let walked: Vec<(LineCoverage, Vec<Finding>)> =
-        (0..known.len()).into_par_iter().filter_map(walk).collect();
+    let walked: Vec<(LineCoverage, Vec<Finding>)> = crate::progress::timed("seq walk", || {
+        (0..known.len()).into_par_iter().filter_map(walk).collect()
+    });
     let mut result = SequenceResult {
         coverage: Vec::with_capacity(walked.len()),
         findings: Vec::new(),
+        over_bandwidth_rows,
+        unknown_line_rows,
     };
     for (coverage, findings) in walked {
         result.coverage.push(coverage);
@@ -396,15 +461,15 @@ fn fmt_len(ms: i64) -> String {
 }
 
 /// `gap`: missing runs longer than an hour inside [a, b).
-fn gaps(t: &LoadedTable, id: &str, s: &LineSamples, a: i64, b: i64, interval: i64) -> Vec<Finding> {
+fn gaps(t: &LoadedTable, id: &str, s: &LineSamples<'_>, a: i64, b: i64, interval: i64) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut push = |from: i64, to: i64, at: Option<usize>| {
         if to - from > MAX_GAP_MS {
-            let (file, sheet) = at.map(|i| t.file_of(s.srcs[i])).unwrap_or((None, None));
+            let (file, sheet) = at.map(|i| t.file_of(s.src(i))).unwrap_or((None, None));
             out.push(Finding {
                 file,
                 sheet,
-                row: at.map(|i| s.rows[i]),
+                row: at.map(|i| s.row(i)),
                 column: Some("time".into()),
                 line_id: Some(id.to_string()),
                 ..Finding::new(
@@ -439,7 +504,7 @@ fn gaps(t: &LoadedTable, id: &str, s: &LineSamples, a: i64, b: i64, interval: i6
 fn unreachable_runs(
     t: &LoadedTable,
     id: &str,
-    s: &LineSamples,
+    s: &LineSamples<'_>,
     interval: i64,
     outages: &[Outage],
     faults: Option<&Vec<(i64, i64)>>,
@@ -464,11 +529,11 @@ fn unreachable_runs(
         let covered = outages.iter().any(|w| overlaps((w.start, w.end)))
             || faults.is_some_and(|f| f.iter().copied().any(overlaps));
         if !covered {
-            let (file, sheet) = t.file_of(s.srcs[first]);
+            let (file, sheet) = t.file_of(s.src(first));
             out.push(Finding {
                 file,
                 sheet,
-                row: Some(s.rows[first]),
+                row: Some(s.row(first)),
                 column: Some("reachable".into()),
                 line_id: Some(id.to_string()),
                 ..Finding::new(
@@ -492,7 +557,7 @@ fn unreachable_runs(
 fn outages_contradicted(
     outages: Option<&LoadedTable>,
     id: &str,
-    s: &LineSamples,
+    s: &LineSamples<'_>,
     windows: &[Outage],
     (a, b): (i64, i64),
 ) -> Vec<Finding> {
@@ -541,5 +606,11 @@ mod tests {
     fn modal_interval_prefers_the_most_common_step() {
         assert_eq!(modal_interval(&[0, 5, 10, 15, 30, 35]), Some(5));
         assert_eq!(modal_interval(&[0]), None);
+        // Runs split and rejoined: 5 ×3 (two runs) against 10 ×2; a tie takes the smaller.
+        assert_eq!(modal_interval(&[0, 5, 10, 20, 30, 35]), Some(5));
+        assert_eq!(modal_interval(&[0, 10, 20, 25, 30]), Some(5));
+        assert_eq!(modal_interval(&[0, 10, 20, 25, 30, 40]), Some(10));
+        // Repeated times (step 0) and steps back are not steps.
+        assert_eq!(modal_interval(&[0, 0, 10, 5, 15, 25]), Some(10));
     }
 }
