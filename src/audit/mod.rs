@@ -149,8 +149,7 @@ pub fn run_check(
             );
         }
         let timed = |step: &str| format!("check {table} {step}");
-        let mut tally =
-            crate::progress::timed(&timed("tally"), || rows::tally(loaded, period))?;
+        let mut tally = crate::progress::timed(&timed("tally"), || rows::tally(loaded, period))?;
         if *table == Table::Samples {
             tally.over_bandwidth = over_bandwidth_rows;
         }

@@ -317,8 +317,8 @@ pub fn sequence_checks(
         ),
     ])
     .step("整理采样序列")?;
-    let peak = polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")])
-        .step("整理采样序列")?;
+    let peak =
+        polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("整理采样序列")?;
     lf = lf
         .join(
             index.lazy(),
@@ -461,7 +461,14 @@ fn fmt_len(ms: i64) -> String {
 }
 
 /// `gap`: missing runs longer than an hour inside [a, b).
-fn gaps(t: &LoadedTable, id: &str, s: &LineSamples<'_>, a: i64, b: i64, interval: i64) -> Vec<Finding> {
+fn gaps(
+    t: &LoadedTable,
+    id: &str,
+    s: &LineSamples<'_>,
+    a: i64,
+    b: i64,
+    interval: i64,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut push = |from: i64, to: i64, at: Option<usize>| {
         if to - from > MAX_GAP_MS {
