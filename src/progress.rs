@@ -51,13 +51,17 @@ impl Drop for IngestBar {
 }
 
 /// Runs `f`, and with the environment variable `GWQ_TIMING` set prints its wall time
-/// and the process's peak RSS so far to stderr: the profile `make bench` reads.
+/// (when 0.05 s or more) and the process's peak RSS so far to stderr: the profile
+/// `make bench` reads.
 pub fn timed<T>(step: &str, f: impl FnOnce() -> T) -> T {
     if std::env::var_os("GWQ_TIMING").is_none() {
         return f();
     }
     let start = std::time::Instant::now();
     let out = f();
+    if start.elapsed().as_secs_f64() < 0.05 {
+        return out;
+    }
     eprintln!(
         "[timing] {step}: {:.2} s, peak RSS {} MiB",
         start.elapsed().as_secs_f64(),

@@ -161,21 +161,43 @@ const LINE_INDEX: &str = "_line";
 struct Sequences {
     times: Vec<i64>,
     reachable: Vec<Option<bool>>,
-    srcs: Vec<u32>,
-    rows: Vec<u32>,
+    /// Each sample's file and row, kept as read: only findings look them up.
+    srcs: UInt32Chunked,
+    rows: UInt32Chunked,
     /// Row positions, line by line; line k's are `order[starts[k]..starts[k + 1]]`.
     order: Vec<u32>,
     starts: Vec<usize>,
 }
 
-/// Moves a column out of `df` into a vector, chunk by chunk.
-fn take_column<T, F>(df: &mut DataFrame, name: &str, values: F) -> Result<Vec<T>, FrameError>
+/// Moves a column out of `df` through `values` (into a vector, chunk by chunk).
+fn take_column<R, F>(df: &mut DataFrame, name: &str, values: F) -> Result<R, FrameError>
 where
-    F: Fn(&Series) -> PolarsResult<Vec<T>>,
+    F: Fn(&Series) -> PolarsResult<R>,
 {
     let step = "读取采样";
     let column = df.drop_in_place(name).step(step)?;
     values(column.as_materialized_series()).step(step)
+}
+
+/// A counting sort of row positions by line index: (positions line by line, where each
+/// line starts). Samples of unknown lines (no index) go last, as line `lines`, which
+/// no walk reads.
+fn group_by_line(line: UInt32Chunked, lines: usize) -> (Vec<u32>, Vec<usize>) {
+    let line: Vec<u32> = line.iter().map(|v| v.unwrap_or(lines as u32)).collect();
+    let mut starts = vec![0usize; lines + 2];
+    for &l in &line {
+        starts[l as usize + 1] += 1;
+    }
+    for k in 0..=lines {
+        starts[k + 1] += starts[k];
+    }
+    let mut fill = starts.clone();
+    let mut order = vec![0u32; line.len()];
+    for (i, &l) in line.iter().enumerate() {
+        order[fill[l as usize]] = i as u32;
+        fill[l as usize] += 1;
+    }
+    (order, starts)
 }
 
 /// A numeric column's values, nulls read as 0: copied array by array when it has no
@@ -193,33 +215,26 @@ fn plain<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> Vec<T::Native> {
 
 impl Sequences {
     fn new(mut df: DataFrame, lines: usize) -> Result<Sequences, FrameError> {
-        let u32s = |s: &Series| -> PolarsResult<Vec<u32>> { Ok(plain(s.u32()?)) };
-        // Samples of unknown lines (no index) are read as line `lines`, walked by none.
-        let line = take_column(&mut df, LINE_INDEX, |s| {
-            Ok(s.u32()?
-                .iter()
-                .map(|v| v.unwrap_or(lines as u32))
-                .collect::<Vec<u32>>())
-        })?;
-        let mut starts = vec![0usize; lines + 2];
-        for &l in &line {
-            starts[l as usize + 1] += 1;
-        }
-        for k in 0..=lines {
-            starts[k + 1] += starts[k];
-        }
-        let mut fill = starts.clone();
-        let mut order = vec![0u32; line.len()];
-        for (i, &l) in line.iter().enumerate() {
-            order[fill[l as usize]] = i as u32;
-            fill[l as usize] += 1;
-        }
-        drop(line);
+        let line = take_column(&mut df, LINE_INDEX, |s| Ok(s.u32()?.clone()))?;
+        let time = take_column(&mut df, "time", |s| Ok(s.datetime()?.physical().clone()))?;
+        let reachable = take_column(&mut df, "reachable", |s| Ok(s.bool()?.clone()))?;
+        let srcs = take_column(&mut df, SOURCE_COLUMN, |s| Ok(s.u32()?.clone()))?;
+        let rows = take_column(&mut df, ROW_COLUMN, |s| Ok(s.u32()?.clone()))?;
+        drop(df);
+        // The line grouping and the plain copies of the walked columns, side by side.
+        let ((order, starts), (times, reachable)) = rayon::join(
+            || group_by_line(line, lines),
+            || {
+                let times = plain(&time);
+                drop(time);
+                (times, reachable.iter().collect())
+            },
+        );
         Ok(Sequences {
-            times: take_column(&mut df, "time", |s| Ok(plain(s.datetime()?.physical())))?,
-            reachable: take_column(&mut df, "reachable", |s| Ok(s.bool()?.iter().collect()))?,
-            srcs: take_column(&mut df, SOURCE_COLUMN, u32s)?,
-            rows: take_column(&mut df, ROW_COLUMN, u32s)?,
+            times,
+            reachable,
+            srcs,
+            rows,
             order,
             starts,
         })
@@ -254,12 +269,12 @@ struct LineSamples<'a> {
 impl LineSamples<'_> {
     /// The i-th sample's file (index into the table's files).
     fn src(&self, i: usize) -> u32 {
-        self.sequences.srcs[self.at[i] as usize]
+        self.sequences.srcs.get(self.at[i] as usize).unwrap_or(0)
     }
 
     /// The i-th sample's row in its file.
     fn row(&self, i: usize) -> u64 {
-        u64::from(self.sequences.rows[self.at[i] as usize])
+        u64::from(self.sequences.rows.get(self.at[i] as usize).unwrap_or(0))
     }
 }
 

@@ -40,14 +40,19 @@ pub fn scoped(
     }
     let own_access = def.column("access_type").is_some();
     if t.table.is_line_keyed() {
-        // Unknown lines drop out here when the access type must come from inventory.
-        let how = if own_access || access_type.is_none() {
-            JoinType::Left
-        } else {
-            JoinType::Inner
+        // When the access type must come from the inventory, only its lines of that
+        // type are joined: other and unknown lines drop out of the inner join.
+        let (how, inventory) = match access_type {
+            Some(a) if !own_access => (
+                JoinType::Inner,
+                inventory
+                    .clone()
+                    .filter(col("_inv_access_type").eq(lit(a.to_string()))),
+            ),
+            _ => (JoinType::Left, inventory.clone()),
         };
         lf = lf.join(
-            inventory.clone(),
+            inventory,
             [col("line_id")],
             [col("line_id")],
             // File order kept: sums over the rows then come out the same every run.
@@ -71,7 +76,7 @@ pub fn scoped(
     }
     if let Some(a) = access_type {
         let wanted = col("access_type").eq(lit(a.to_string()));
-        if t.table.is_line_keyed() {
+        if t.table.is_line_keyed() && own_access {
             lf = lf.filter(wanted);
         } else if own_access {
             // An optional access type left empty applies to every scheme.
