@@ -28,19 +28,18 @@ impl IngestBar {
 }
 
 impl crate::ingest::cache::Progress for IngestBar {
-    fn start_file(&self, display: &str, size: u64) {
-        self.bar.set_length(size);
+    fn start(&self, files: usize, bytes: u64) {
+        self.bar.set_length(bytes);
         self.bar.set_position(0);
-        self.bar.set_message(format!("导入 {display}"));
+        self.bar.set_message(format!("导入 {files} 个文件"));
     }
 
-    fn bytes(&self, n: u64) {
-        self.bar.set_position(n);
+    fn advance(&self, n: u64) {
+        self.bar.inc(n);
     }
 
-    fn finish_file(&self) {
-        let len = self.bar.length().unwrap_or(0);
-        self.bar.set_position(len);
+    fn file_done(&self, display: &str) {
+        self.bar.set_message(format!("已导入 {display}"));
     }
 }
 

@@ -12,6 +12,7 @@ use super::IngestError;
 use crate::tables::Table;
 use crate::workspace::{SourceFile, Workspace};
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -138,11 +139,15 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IngestError> {
         .map_err(|e| IngestError::Cache(format!("写清单失败：{e}")))
 }
 
-/// Progress callbacks for a long ingest: called with (file, bytes so far, file size).
+/// Progress callbacks for a long ingest; stale files are read in parallel, so bytes
+/// are reported as they are read, whichever file they come from.
 pub trait Progress: Sync {
-    fn start_file(&self, display: &str, size: u64);
-    fn bytes(&self, n: u64);
-    fn finish_file(&self);
+    /// `files` stale files, `bytes` in all, are about to be read.
+    fn start(&self, files: usize, bytes: u64);
+    /// `n` more bytes were read.
+    fn advance(&self, n: u64);
+    /// A file was read and cached.
+    fn file_done(&self, display: &str);
 }
 
 /// Ingests every stale source of the workspace; reuses the cache for the rest.
@@ -155,7 +160,10 @@ pub fn ingest_workspace(
         .map_err(|e| IngestError::Cache(format!("无法创建缓存目录 {}：{e}", dir.display())))?;
     let old = read_manifest(&dir);
     let mut summary = IngestSummary::default();
-    let mut entries = Vec::new();
+    // Fresh sources keep their cache; the stale ones are read in parallel (a file per
+    // core), their entries kept in source order.
+    let mut slots: Vec<Option<SourceEntry>> = Vec::new();
+    let mut stale = Vec::new();
     for (table, source) in &ws.sources {
         let fp = fingerprint(ws, *table);
         for file in &source.files {
@@ -166,16 +174,29 @@ pub fn ingest_workspace(
                 .find(|e| e.table == *table && e.path == file.display && e.sheet == file.sheet);
             if let Some(entry) = cached.and_then(|e| still_fresh(e, &meta, &fp, &dir, file)) {
                 summary.reused.push(entry.clone());
-                entries.push(entry);
-                continue;
+                slots.push(Some(entry));
+            } else {
+                stale.push((slots.len(), *table, file, meta, fp.clone()));
+                slots.push(None);
             }
-            progress.start_file(&file.display, meta.len());
-            let entry = ingest_file(ws, *table, file, &meta, &fp, &dir, progress)?;
-            progress.finish_file();
-            summary.ingested.push(entry.clone());
-            entries.push(entry);
         }
     }
+    progress.start(stale.len(), stale.iter().map(|s| s.3.len()).sum());
+    let read: Vec<Result<SourceEntry, IngestError>> = stale
+        .par_iter()
+        .map(|(_, table, file, meta, fp)| {
+            let entry = ingest_file(ws, *table, file, meta, fp, &dir, progress);
+            progress.file_done(&file.display);
+            entry
+        })
+        .collect();
+    for ((slot, ..), entry) in stale.iter().zip(read) {
+        // The first bad file in source order is the one reported.
+        let entry = entry?;
+        summary.ingested.push(entry.clone());
+        slots[*slot] = Some(entry);
+    }
+    let entries: Vec<SourceEntry> = slots.into_iter().flatten().collect();
     remove_orphans(&dir, &entries);
     write_manifest(&dir, &Manifest { entries })?;
     Ok(summary)
@@ -280,7 +301,13 @@ fn ingest_file(
             None => Ok(()),
         }
     };
-    let result = read_source(file, &mut on_header, &mut on_row, &|n| progress.bytes(n));
+    // The reader reports bytes so far in this file; the bar counts across files.
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let on_bytes = |n: u64| {
+        let before = seen.fetch_max(n, std::sync::atomic::Ordering::Relaxed);
+        progress.advance(n.saturating_sub(before));
+    };
+    let result = read_source(file, &mut on_header, &mut on_row, &on_bytes);
     let outcome = result.and_then(|_| {
         builder
             .take()
