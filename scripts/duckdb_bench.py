@@ -36,7 +36,7 @@ SELECT
 FROM f
 """
 CSV = (
-    "SELECT \"采集时间\" AS time, \"线路编号\" AS line_id, try_cast(\"时延(ms)\" AS DOUBLE) AS latency_ms, "
+    "SELECT try_cast(\"采集时间\" AS TIMESTAMP) AS time, \"线路编号\" AS line_id, try_cast(\"时延(ms)\" AS DOUBLE) AS latency_ms, "
     "try_cast(\"丢包率(%)\" AS DOUBLE) AS loss_pct, \"可达\" = '是' AS reachable "
     "FROM read_csv('{ws}/data/性能/*.csv', header=true, all_varchar=true, ignore_errors=true, "
     "encoding='utf-8', union_by_name=true)"

@@ -109,10 +109,9 @@ pub fn run_check(
     let mut dropped = BTreeMap::new();
     let mut summaries = Vec::new();
 
-    // The sequence walk first: it also counts the samples above their line's bandwidth
-    // and those of lines the inventory lacks.
+    // The sequence walk first: it also counts what the samples' row checks look for.
     let mut coverage = Vec::new();
-    let (mut over_bandwidth_rows, mut unknown_sample_rows) = (0, 0);
+    let mut walk_counts = None;
     if let Some(samples) = tables.get(&Table::Samples).filter(|t| t.configured) {
         let outages = tables.get(&Table::Outages);
         let faults = tables.get(&Table::Faults);
@@ -120,8 +119,7 @@ pub fn run_check(
             samples::sequence_checks(samples, outages, faults, inventory, period, options)
         })?;
         coverage = result.coverage;
-        over_bandwidth_rows = result.over_bandwidth_rows;
-        unknown_sample_rows = result.unknown_line_rows;
+        walk_counts = result.counts;
         findings.extend(result.findings);
     }
 
@@ -149,10 +147,9 @@ pub fn run_check(
             );
         }
         let timed = |step: &str| format!("check {table} {step}");
-        let mut tally = crate::progress::timed(&timed("tally"), || rows::tally(loaded, period))?;
-        if *table == Table::Samples {
-            tally.over_bandwidth = over_bandwidth_rows;
-        }
+        let walked = walk_counts.as_ref().filter(|_| *table == Table::Samples);
+        let tally =
+            crate::progress::timed(&timed("tally"), || rows::tally(loaded, period, walked))?;
         let rows_in_period = tally.rows_in_period;
         summaries.push(TableSummary {
             table: table.name().to_string(),
@@ -184,9 +181,8 @@ pub fn run_check(
         findings.extend(crate::progress::timed(&timed("time_order"), || {
             rows::time_order(loaded, period, &tally)
         })?);
-        // The sequence walk saw every sample's line: no unknown one, nothing to list.
-        let all_known = *table == Table::Samples && unknown_sample_rows == 0;
-        if !inventory.is_empty() && table.is_line_keyed() && !all_known {
+        // Nothing to list when the walk saw no sample of an unknown line.
+        if !inventory.is_empty() && table.is_line_keyed() && tally.unknown_lines != Some(0) {
             findings.extend(crate::progress::timed(&timed("unknown_lines"), || {
                 rows::unknown_lines(loaded, period, inventory)
             })?);

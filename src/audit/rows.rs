@@ -24,31 +24,59 @@ pub fn in_period(table: Table, period: &Period) -> Expr {
     frame::period_filter(table, table.def().time_column, period)
 }
 
+/// Counts the sequence walk takes on its way over the period's samples (it reads and
+/// joins every one of them anyway), so that the samples' tally need not read them all
+/// again.
+#[derive(Debug, Clone, Default)]
+pub struct WalkCounts {
+    pub rows_in_period: u64,
+    /// Samples outside each of the samples' ranges, in `range_flags` order.
+    pub out_of_range: Vec<u64>,
+    /// Samples whose traffic exceeds their line's bandwidth.
+    pub over_bandwidth: u64,
+    /// Samples of lines the inventory lacks.
+    pub unknown_lines: u64,
+}
+
 /// What the row checks would flag, counted in one pass over the table: each check is
 /// its own query that sorts and lists rows, so a check that flags none is not run.
 pub struct Tally {
     pub rows_in_period: u64,
     /// Rows outside each of `ranges(table)`, in order.
     out_of_range: Vec<u64>,
-    /// Samples above their line's bandwidth: counted by the sequence walk, which joins
-    /// each sample to its line anyway (see `samples::sequence_checks`).
-    pub over_bandwidth: u64,
+    /// Samples above their line's bandwidth (1 when not counted: list to find out).
+    over_bandwidth: u64,
     /// Rows more than a year from the period, by date column.
     far_dates: Vec<u64>,
     /// Rows whose end precedes their start, by `time_order` pair.
     time_order: Vec<u64>,
+    /// Rows of unknown lines, when counted.
+    pub unknown_lines: Option<u64>,
 }
 
-/// Counts every row check of the table at once (see `Tally`).
-pub fn tally(t: &LoadedTable, period: &Period) -> Result<Tally, FrameError> {
+/// Whether each row is outside each of the table's value ranges (null for no value).
+pub fn range_flags(table: Table) -> Vec<Expr> {
+    ranges(table).iter().map(Range::offends).collect()
+}
+
+/// Counts every row check of the table at once (see `Tally`), taking what the
+/// sequence walk already counted (`walk`) instead of reading it again.
+pub fn tally(
+    t: &LoadedTable,
+    period: &Period,
+    walk: Option<&WalkCounts>,
+) -> Result<Tally, FrameError> {
     let def = t.table.def();
     let p = in_period(t.table, period);
     // Sums of 0/1, not filtered counts: the streaming engine reduces these batch by
     // batch without holding the table.
     let rows = |flag: Expr| flag.fill_null(lit(false)).cast(DataType::Int64).sum();
-    let mut exprs = vec![rows(p.clone()).alias("rows")];
-    for (i, r) in ranges(t.table).iter().enumerate() {
-        exprs.push(rows(p.clone().and(r.offends())).alias(format!("range{i}")));
+    let mut exprs = Vec::new();
+    if walk.is_none() {
+        exprs.push(rows(p.clone()).alias("rows"));
+        for (i, bad) in range_flags(t.table).into_iter().enumerate() {
+            exprs.push(rows(p.clone().and(bad)).alias(format!("range{i}")));
+        }
     }
     let far = far_date_rules(t.table, period);
     for (i, (_, bad)) in far.iter().enumerate() {
@@ -58,12 +86,15 @@ pub fn tally(t: &LoadedTable, period: &Period) -> Result<Tally, FrameError> {
         let bad = col(*end).lt(col(*start));
         exprs.push(rows(p.clone().and(bad)).alias(format!("order{i}")));
     }
-    let df = t
-        .frame
-        .clone()
-        .select(exprs)
-        .collect_streaming()
-        .step(&format!("检查 {}", t.table))?;
+    let df = if exprs.is_empty() {
+        DataFrame::empty()
+    } else {
+        t.frame
+            .clone()
+            .select(exprs)
+            .collect_streaming()
+            .step(&format!("检查 {}", t.table))?
+    };
     let n = |name: String| -> Result<u64, FrameError> {
         if df.column(&name).is_err() {
             return Ok(0);
@@ -74,18 +105,31 @@ pub fn tally(t: &LoadedTable, period: &Period) -> Result<Tally, FrameError> {
             .flatten()
             .unwrap_or(0) as u64)
     };
-    Ok(Tally {
-        rows_in_period: n("rows".into())?,
-        out_of_range: (0..ranges(t.table).len())
-            .map(|i| n(format!("range{i}")))
-            .collect::<Result<_, _>>()?,
-        over_bandwidth: 0,
-        far_dates: (0..far.len())
-            .map(|i| n(format!("far{i}")))
-            .collect::<Result<_, _>>()?,
-        time_order: (0..def.time_order.len())
-            .map(|i| n(format!("order{i}")))
-            .collect::<Result<_, _>>()?,
+    let far_dates = (0..far.len())
+        .map(|i| n(format!("far{i}")))
+        .collect::<Result<_, _>>()?;
+    let time_order = (0..def.time_order.len())
+        .map(|i| n(format!("order{i}")))
+        .collect::<Result<_, _>>()?;
+    Ok(match walk {
+        Some(w) => Tally {
+            rows_in_period: w.rows_in_period,
+            out_of_range: w.out_of_range.clone(),
+            over_bandwidth: w.over_bandwidth,
+            far_dates,
+            time_order,
+            unknown_lines: Some(w.unknown_lines),
+        },
+        None => Tally {
+            rows_in_period: n("rows".into())?,
+            out_of_range: (0..ranges(t.table).len())
+                .map(|i| n(format!("range{i}")))
+                .collect::<Result<_, _>>()?,
+            over_bandwidth: u64::from(t.table == Table::Samples),
+            far_dates,
+            time_order,
+            unknown_lines: None,
+        },
     })
 }
 

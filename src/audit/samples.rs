@@ -5,6 +5,7 @@
 //! are not already in per-line time order), grouped by line with a counting sort of row
 //! positions, and each line's times are then walked in a single pass in Rust.
 
+use super::rows::{range_flags, WalkCounts};
 use super::{CheckOptions, LineCoverage};
 use crate::findings::{Code, Finding};
 use crate::frame::{self, millis, CollectStreaming, FrameError, StepContext};
@@ -145,11 +146,9 @@ fn modal_interval(times: &[i64]) -> Option<i64> {
 pub struct SequenceResult {
     pub coverage: Vec<LineCoverage>,
     pub findings: Vec<Finding>,
-    /// Samples whose traffic exceeds their line's bandwidth (counted on the way, for
-    /// `rows::out_of_range`, which lists them).
-    pub over_bandwidth_rows: u64,
-    /// Samples of lines the inventory lacks (for `rows::unknown_lines`).
-    pub unknown_line_rows: u64,
+    /// What the samples' row checks look for, counted on the way (`rows::tally`); not
+    /// counted when duplicates were dropped first.
+    pub counts: Option<WalkCounts>,
 }
 
 /// The column holding a sample's line as an index into the inventory's ids.
@@ -278,6 +277,25 @@ impl LineSamples<'_> {
     }
 }
 
+/// The row checks' counts from the walk's frame of the period's samples.
+fn walk_counts(df: &DataFrame) -> Result<WalkCounts, FrameError> {
+    let step = "整理采样序列";
+    let flagged = |name: &str| -> Result<u64, FrameError> {
+        let c = df.column(name).step(step)?;
+        Ok(c.bool().step(step)?.sum().unwrap_or(0) as u64)
+    };
+    let without_line = flagged("_no_line")?;
+    let without_index = df.column(LINE_INDEX).step(step)?.null_count() as u64;
+    Ok(WalkCounts {
+        rows_in_period: df.height() as u64,
+        out_of_range: (0..range_flags(Table::Samples).len())
+            .map(|i| flagged(&format!("_range{i}")))
+            .collect::<Result<_, _>>()?,
+        over_bandwidth: flagged("_over")?,
+        unknown_lines: without_index - without_line,
+    })
+}
+
 /// `coverage`, `gap` and `inconsistent` for every line that has samples or is an
 /// active fibre line of the inventory.
 pub fn sequence_checks(
@@ -292,11 +310,14 @@ pub fn sequence_checks(
         .frame
         .clone()
         .filter(super::rows::in_period(Table::Samples, period))
-        .filter(col("time").is_not_null().and(col("line_id").is_not_null()))
+        .filter(col("time").is_not_null())
         .select([
             col("line_id"),
             col("time"),
             col("reachable"),
+            col("loss_pct"),
+            col("latency_ms"),
+            col("jitter_ms"),
             col("in_bps"),
             col("out_bps"),
             col(SOURCE_COLUMN),
@@ -344,14 +365,25 @@ pub fn sequence_checks(
                 ..JoinArgs::new(JoinType::Left)
             },
         )
-        .select([
-            col(LINE_INDEX),
-            col("time"),
-            col("reachable"),
-            col(SOURCE_COLUMN),
-            col(ROW_COLUMN),
-            peak.gt(col("_bps")).fill_null(lit(false)).alias("_over"),
-        ]);
+        .select(
+            [
+                col(LINE_INDEX),
+                col("time"),
+                col("reachable"),
+                col(SOURCE_COLUMN),
+                col(ROW_COLUMN),
+                peak.gt(col("_bps")).fill_null(lit(false)).alias("_over"),
+                col("line_id").is_null().alias("_no_line"),
+            ]
+            .into_iter()
+            .chain(
+                range_flags(Table::Samples)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, bad)| bad.fill_null(lit(false)).alias(format!("_range{i}"))),
+            )
+            .collect::<Vec<_>>(),
+        );
     // Files in per-line time order, one after another in time, need no sort: each
     // line's samples already come in time order when the rows are read in file order.
     let ordered = !samples_need_global_dedup(samples) && files_follow_in_time(samples);
@@ -362,13 +394,13 @@ pub fn sequence_checks(
     let df = crate::progress::timed("seq collect", || {
         lf.collect_streaming().step("整理采样序列")
     })?;
-    let unknown_line_rows = df.column(LINE_INDEX).step("整理采样序列")?.null_count() as u64;
-    let over = df.column("_over").step("整理采样序列")?;
-    let mut over_bandwidth_rows = over.bool().step("整理采样序列")?.sum().unwrap_or(0) as u64;
-    // Rows dropped as duplicates above may still exceed it: the listing decides then.
-    if samples_need_global_dedup(samples) {
-        over_bandwidth_rows = over_bandwidth_rows.max(1);
-    }
+    // Dropped duplicates may hide what the row checks look for: they count for
+    // themselves then.
+    let counts = if samples_need_global_dedup(samples) {
+        None
+    } else {
+        Some(walk_counts(&df)?)
+    };
     let sequences = crate::progress::timed("seq sort", || Sequences::new(df, known.len()))?;
     let table_interval = (0..known.len())
         .find_map(|k| modal_interval(&sequences.line(k).times))
@@ -452,8 +484,7 @@ pub fn sequence_checks(
     let mut result = SequenceResult {
         coverage: Vec::with_capacity(walked.len()),
         findings: Vec::new(),
-        over_bandwidth_rows,
-        unknown_line_rows,
+        counts,
     };
     for (coverage, findings) in walked {
         result.coverage.push(coverage);
