@@ -108,3 +108,82 @@ fn fail_on_gives_exit_code_3() {
         .assert()
         .code(3);
 }
+
+/// The row checks find the same samples whether the walk counts them on its way
+/// (files one after another) or the files overlap and duplicates are dropped first:
+/// a latency out of range, traffic above the line's bandwidth, a line the inventory
+/// lacks, and the rows in the period.
+#[test]
+fn sample_row_checks_agree_with_and_without_overlapping_files() {
+    let header = "采集时间,线路编号,时延(ms),丢包率(%),入流量(bps),出流量(bps),可达\n";
+    let a = format!(
+        "{header}2025-07-01 00:00,L1,3,0,1000,1000,是\n\
+         2025-07-01 00:05,L1,20000,0,1000,1000,是\n\
+         2025-07-01 00:10,L1,3,0,200000000,1000,是\n"
+    );
+    let b = "2025-07-01 01:00,X9,3,0,1000,1000,是\n\
+             2025-07-01 01:05,L1,3,0,1000,1000,是\n\
+             2025-07-01 01:10,L1,3,0,1000,1000,是\n";
+    let mut seen = Vec::new();
+    for overlapping in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("a.csv"), &a);
+        // Overlapping: b repeats a's last sample (an exact duplicate across files).
+        let repeat = if overlapping {
+            "2025-07-01 00:10,L1,3,0,200000000,1000,是\n"
+        } else {
+            ""
+        };
+        write(&dir.path().join("b.csv"), format!("{header}{repeat}{b}"));
+        write(
+            &dir.path().join("inv.csv"),
+            "线路编号,接入方式,带宽(Mbps),开通日期\nL1,光纤,100,2020-01-01\n",
+        );
+        workspace(
+            dir.path(),
+            "  samples: [a.csv, b.csv]\n  inventory: inv.csv\n",
+        );
+        let out = json(dir.path(), &["check", "--month", "2025-07"]);
+        let mut found: Vec<String> = out["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| ["out_of_range", "unknown_line"].contains(&f["code"].as_str().unwrap()))
+            .map(|f| format!("{} {} {} {}", f["code"], f["file"], f["row"], f["column"]))
+            .collect();
+        found.sort();
+        // The summary sheet's rows in the period: the repeat is in the frame, dropped
+        // later (and counted as an exact duplicate).
+        let xlsx = dir.path().join("reports/2025-07/check-2025-07.xlsx");
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let sheet = calamine::Reader::worksheet_range(&mut book, "汇总").unwrap();
+        let rows = sheet
+            .rows()
+            .find(|r| {
+                r[0].to_string().ends_with("（samples）")
+                    && r[2].to_string().starts_with("期间内行数")
+            })
+            .map(|r| r[1].to_string())
+            .unwrap();
+        assert_eq!(rows, if overlapping { "7" } else { "6" });
+        seen.push(found);
+    }
+    let row = |code: &str, file: &str, row: u64, column: &str| {
+        format!("\"{code}\" \"{file}\" {row} \"{column}\"")
+    };
+    for (found, overlapping) in seen.iter().zip([false, true]) {
+        let mut want = vec![
+            row("out_of_range", "a.csv", 3, "latency_ms"),
+            row("out_of_range", "a.csv", 4, "in_bps"),
+        ];
+        // The repeat in b.csv is the same traffic, listed where it stands too.
+        if overlapping {
+            want.push(row("out_of_range", "b.csv", 2, "in_bps"));
+        }
+        let (unknown, rest): (Vec<&String>, Vec<&String>) =
+            found.iter().partition(|f| f.contains("unknown_line"));
+        assert_eq!(rest.into_iter().cloned().collect::<Vec<_>>(), want);
+        assert_eq!(unknown.len(), 1, "{found:?}");
+        assert!(unknown[0].contains("b.csv"), "{found:?}");
+    }
+}
