@@ -114,91 +114,122 @@ pub fn measure_all(
     input: &ScoreInput,
     by: Option<GroupBy>,
 ) -> Result<BTreeMap<String, ByKey>, ScoreError> {
-    let mut out = BTreeMap::new();
     if inds.is_empty() || !t.configured {
-        return Ok(out);
+        return Ok(BTreeMap::new());
     }
-    let period = input.period;
-    let outages = input
-        .tables
-        .get(&Table::Outages)
-        .filter(|o| o.configured)
-        .map(|o| o.frame.clone());
-    let needs_windows = inds
+    let with_availability = inds
         .iter()
         .any(|i| matches!(i.measure, Measure::Availability { .. }));
-    let windows = if needs_windows {
-        availability::planned_windows(outages, period)?
+    let windows = if with_availability {
+        let outages = input
+            .tables
+            .get(&Table::Outages)
+            .filter(|o| o.configured)
+            .map(|o| o.frame.clone());
+        availability::planned_windows(outages, input.period)?
     } else {
         Vec::new()
     };
+    let lines = line_ids(t, access, input, with_availability)?;
+    let index = LineIndex::new(&lines, by, input, &windows)?;
+    let (columns, plans) = plan(inds, &index.planned);
+    let compact = read_compact(t, access, input, &index, by.is_some(), columns)?;
+    let mut out = row_measures(&compact, &plans, by, &index.keys)?;
+    out.extend(availability_measures(compact, &plans, by, &lines, input)?);
+    Ok(out)
+}
 
-    // Every line a sample can belong to, by a dense index, and its group's index.
-    let lines = line_ids(t, access, input, needs_windows)?;
-    let group_keys: Vec<Option<String>> = lines
-        .iter()
-        .map(|id| match by {
-            None => None,
-            Some(g) => input.inventory.get(id).and_then(|l| g.key_of(l)),
+/// Every line a sample can belong to, by a dense index, with its group's index and
+/// its planned windows, as a frame joined to the samples through the inventory.
+struct LineIndex {
+    /// The inventory with the index columns (`_inv_li`, `_inv_gk`, `_inv_ws{k}`, …).
+    inventory: LazyFrame,
+    /// The group keys, by group index.
+    keys: Vec<String>,
+    /// Whether a sample falls in one of its line's planned windows.
+    planned: Expr,
+}
+
+impl LineIndex {
+    fn new(
+        lines: &[String],
+        by: Option<GroupBy>,
+        input: &ScoreInput,
+        windows: &[(String, i64, i64)],
+    ) -> Result<LineIndex, ScoreError> {
+        let group_keys: Vec<Option<String>> = lines
+            .iter()
+            .map(|id| match by {
+                None => None,
+                Some(g) => input.inventory.get(id).and_then(|l| g.key_of(l)),
+            })
+            .collect();
+        let keys: Vec<String> = group_keys
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let key_index: HashMap<&str, u32> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i as u32))
+            .collect();
+        let mut columns = vec![
+            Column::new("line_id".into(), lines.to_vec()),
+            Column::new(INV_LINE.into(), (0..lines.len() as u32).collect::<Vec<_>>()),
+            Column::new(
+                INV_GROUP.into(),
+                group_keys
+                    .iter()
+                    .map(|k| k.as_deref().map(|k| key_index[k]))
+                    .collect::<Vec<_>>(),
+            ),
+        ];
+        // Each line's planned windows as columns of its index row: a sample is planned
+        // when it falls in any (lines have few; the line with most sets the count).
+        let mut windows_of: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+        for (line, s, e) in windows {
+            windows_of.entry(line.as_str()).or_default().push((*s, *e));
+        }
+        let most = windows_of.values().map(Vec::len).max().unwrap_or(0);
+        let mut planned = lit(false);
+        for k in 0..most {
+            let bound = |pick: fn(&(i64, i64)) -> i64| -> Vec<Option<i64>> {
+                lines
+                    .iter()
+                    .map(|id| windows_of.get(id.as_str()).and_then(|w| w.get(k)).map(pick))
+                    .collect()
+            };
+            let (ws, we) = (format!("_inv_ws{k}"), format!("_inv_we{k}"));
+            columns.push(Column::new(ws.as_str().into(), bound(|w| w.0)));
+            columns.push(Column::new(we.as_str().into(), bound(|w| w.1)));
+            let t = col("time").cast(DataType::Int64);
+            let inside = t
+                .clone()
+                .gt_eq(col(ws.as_str()))
+                .and(t.lt(col(we.as_str())));
+            planned = planned.or(inside.fill_null(lit(false)));
+        }
+        let index = DataFrame::new_infer_height(columns).step("组装线路索引")?;
+        let inventory = index.lazy().join(
+            input.inventory.to_frame()?,
+            [col("line_id")],
+            [col("line_id")],
+            JoinArgs::new(JoinType::Left),
+        );
+        Ok(LineIndex {
+            inventory,
+            keys,
+            planned,
         })
-        .collect();
-    let keys: Vec<String> = group_keys
-        .iter()
-        .flatten()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let key_index: HashMap<&str, u32> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i as u32))
-        .collect();
-    // Each line's planned windows as columns of its index row: a sample is planned
-    // when it falls in any (lines have few; the widest line sets the column count).
-    let mut windows_of: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
-    for (line, s, e) in &windows {
-        windows_of.entry(line.as_str()).or_default().push((*s, *e));
     }
-    let most = windows_of.values().map(Vec::len).max().unwrap_or(0);
-    let mut index_columns = vec![
-        Column::new("line_id".into(), lines.clone()),
-        Column::new(INV_LINE.into(), (0..lines.len() as u32).collect::<Vec<_>>()),
-        Column::new(
-            INV_GROUP.into(),
-            group_keys
-                .iter()
-                .map(|k| k.as_deref().map(|k| key_index[k]))
-                .collect::<Vec<_>>(),
-        ),
-    ];
-    let mut planned = lit(false);
-    for k in 0..most {
-        let bound = |pick: fn(&(i64, i64)) -> i64| -> Vec<Option<i64>> {
-            lines
-                .iter()
-                .map(|id| windows_of.get(id.as_str()).and_then(|w| w.get(k)).map(pick))
-                .collect()
-        };
-        let (ws, we) = (format!("_inv_ws{k}"), format!("_inv_we{k}"));
-        index_columns.push(Column::new(ws.as_str().into(), bound(|w| w.0)));
-        index_columns.push(Column::new(we.as_str().into(), bound(|w| w.1)));
-        let t = col("time").cast(DataType::Int64);
-        let inside = t
-            .clone()
-            .gt_eq(col(ws.as_str()))
-            .and(t.lt(col(we.as_str())));
-        planned = planned.or(inside.fill_null(lit(false)));
-    }
-    let index = DataFrame::new_infer_height(index_columns).step("组装线路索引")?;
-    let inventory = index.lazy().join(
-        input.inventory.to_frame()?,
-        [col("line_id")],
-        [col("line_id")],
-        JoinArgs::new(JoinType::Left),
-    );
+}
 
-    // What each indicator keeps of a row, and how it aggregates.
+/// What each indicator keeps of a row (the compact frame's columns), and how it
+/// aggregates them.
+fn plan<'a>(inds: &[&'a Indicator], planned: &Expr) -> (Columns, Vec<Plan<'a>>) {
     let mut columns = Columns::default();
     let mut plans = Vec::new();
     for ind in inds {
@@ -246,11 +277,23 @@ pub fn measure_all(
         }
         plans.push(plan);
     }
+    (columns, plans)
+}
 
-    // The one read of the samples.
-    let step = "计算采样类指标";
-    let scoped = rows::scoped(t, access, &inventory)?;
-    let mut lf = rows::in_period(scoped, Table::Samples, "time", period);
+const STEP: &str = "计算采样类指标";
+
+/// The one read of the samples: the period's rows of the scheme's lines, in file
+/// order, reduced to the compact columns.
+fn read_compact(
+    t: &LoadedTable,
+    access: Option<&str>,
+    input: &ScoreInput,
+    index: &LineIndex,
+    grouped: bool,
+    columns: Columns,
+) -> Result<DataFrame, ScoreError> {
+    let scoped = rows::scoped(t, access, &index.inventory)?;
+    let mut lf = rows::in_period(scoped, Table::Samples, "time", input.period);
     if !columns.sql.is_empty() {
         let derived: Vec<String> = columns
             .sql
@@ -260,113 +303,132 @@ pub fn measure_all(
         lf = rows::sql(lf, &format!("SELECT *, {} FROM t", derived.join(", ")))?;
     }
     let mut select = vec![col(INV_LINE).alias(LINE)];
-    if by.is_some() {
+    if grouped {
         select.push(col(INV_GROUP).alias(GROUP));
     }
     select.extend(columns.exprs.into_values().map(|(_, e)| e));
-    let compact = crate::progress::timed("score samples read", || {
-        lf.select(select).collect_streaming().step(step)
-    })?;
+    Ok(crate::progress::timed("score samples read", || {
+        lf.select(select).collect_streaming().step(STEP)
+    })?)
+}
 
-    // The row measures, overall and per group.
+/// The measures over rows (all but availability), overall and per group.
+fn row_measures(
+    compact: &DataFrame,
+    plans: &[Plan],
+    by: Option<GroupBy>,
+    keys: &[String],
+) -> Result<BTreeMap<String, ByKey>, ScoreError> {
+    let mut out = BTreeMap::new();
     let value_plans: Vec<(usize, &Plan)> = plans
         .iter()
         .enumerate()
         .filter(|(_, p)| p.value.is_some())
         .collect();
-    if !value_plans.is_empty() {
-        let exprs = || {
-            value_plans
-                .iter()
-                .flat_map(|(i, p)| {
-                    [
-                        p.value.clone().expect("value plans").alias(format!("v{i}")),
-                        p.rows.clone().alias(format!("n{i}")),
-                    ]
-                })
-                .collect::<Vec<_>>()
-        };
-        let overall = crate::progress::timed("score samples overall", || {
-            measure::aggregate(compact.clone().lazy(), None, exprs(), step)
-        })?;
-        let groups = match by {
-            Some(_) => measure::aggregate(compact.clone().lazy(), Some(GROUP), exprs(), step)?,
-            None => Aggregates::new(),
-        };
-        for (i, p) in &value_plans {
-            let mut values = ByKey::new();
-            let mut put = |key: String, aggs: &BTreeMap<String, Option<f64>>| {
-                values.insert(
-                    key,
-                    Measured {
-                        value: aggs.get(&format!("v{i}")).copied().flatten(),
-                        rows: aggs.get(&format!("n{i}")).copied().flatten().unwrap_or(0.0) as u64,
-                    },
-                );
-            };
-            if let Some(a) = overall.get("") {
-                put(String::new(), a);
-            }
-            if let Some(g) = by {
-                for (k, a) in &groups {
-                    let key = k.parse::<usize>().ok().and_then(|k| keys.get(k));
-                    if let Some(key) = key {
-                        put(format!("{}\u{1}{key}", g.name()), a);
-                    }
-                }
-            }
-            out.insert(p.ind.id.clone(), values);
-        }
+    if value_plans.is_empty() {
+        return Ok(out);
     }
-
-    // Availability: up and counted samples per line.
-    let avail_plans: Vec<&Plan> = plans.iter().filter(|p| p.availability.is_some()).collect();
-    if !avail_plans.is_empty() {
-        let mut aggs = Vec::new();
-        for (i, p) in avail_plans.iter().enumerate() {
-            let a = col(p.availability.as_deref().expect("availability plans"));
-            aggs.push(
-                a.clone()
-                    .cast(DataType::UInt32)
-                    .sum()
-                    .alias(format!("up{i}")),
+    let exprs = || {
+        value_plans
+            .iter()
+            .flat_map(|(i, p)| {
+                [
+                    p.value.clone().expect("value plans").alias(format!("v{i}")),
+                    p.rows.clone().alias(format!("n{i}")),
+                ]
+            })
+            .collect::<Vec<_>>()
+    };
+    let overall = crate::progress::timed("score samples overall", || {
+        measure::aggregate(compact.clone().lazy(), None, exprs(), STEP)
+    })?;
+    let groups = match by {
+        Some(_) => measure::aggregate(compact.clone().lazy(), Some(GROUP), exprs(), STEP)?,
+        None => Aggregates::new(),
+    };
+    for (i, p) in &value_plans {
+        let mut values = ByKey::new();
+        let mut put = |key: String, aggs: &BTreeMap<String, Option<f64>>| {
+            values.insert(
+                key,
+                Measured {
+                    value: aggs.get(&format!("v{i}")).copied().flatten(),
+                    rows: aggs.get(&format!("n{i}")).copied().flatten().unwrap_or(0.0) as u64,
+                },
             );
-            aggs.push(a.count().alias(format!("n{i}")));
+        };
+        if let Some(a) = overall.get("") {
+            put(String::new(), a);
         }
-        // Counts only (sums of 0/1): the streaming engine's result is exact.
-        let all = compact
-            .lazy()
-            .filter(col(LINE).is_not_null())
-            .group_by([col(LINE)])
-            .agg(aggs)
-            .sort([LINE], SortMultipleOptions::default())
-            .collect_streaming()
-            .step(step)?;
-        let line_of = frame::i64_values(&all, LINE)?;
-        for (i, p) in avail_plans.iter().enumerate() {
-            let (up, n) = (format!("up{i}"), format!("n{i}"));
-            let ups = frame::f64_values(&all, &up)?;
-            let ns = frame::f64_values(&all, &n)?;
-            let mut shares = Vec::new();
-            for (row, line) in line_of.iter().enumerate() {
-                let (Some(line), Some(total)) = (line, ns[row]) else {
-                    continue;
-                };
-                if total > 0.0 {
-                    shares.push(LineShare {
-                        line_id: lines[*line as usize].clone(),
-                        good: ups[row].unwrap_or(0.0),
-                        total,
-                        rows: total as u64,
-                    });
+        if let Some(g) = by {
+            for (k, a) in &groups {
+                let key = k.parse::<usize>().ok().and_then(|k| keys.get(k));
+                if let Some(key) = key {
+                    put(format!("{}\u{1}{key}", g.name()), a);
                 }
             }
-            let agg = availability::aggregate_of(p.ind);
-            out.insert(
-                p.ind.id.clone(),
-                super::availability_by_key(&shares, agg, by, input.inventory),
-            );
         }
+        out.insert(p.ind.id.clone(), values);
+    }
+    Ok(out)
+}
+
+/// Availability from up and counted samples per line.
+fn availability_measures(
+    compact: DataFrame,
+    plans: &[Plan],
+    by: Option<GroupBy>,
+    lines: &[String],
+    input: &ScoreInput,
+) -> Result<BTreeMap<String, ByKey>, ScoreError> {
+    let mut out = BTreeMap::new();
+    let avail_plans: Vec<&Plan> = plans.iter().filter(|p| p.availability.is_some()).collect();
+    if avail_plans.is_empty() {
+        return Ok(out);
+    }
+    let mut aggs = Vec::new();
+    for (i, p) in avail_plans.iter().enumerate() {
+        let a = col(p.availability.as_deref().expect("availability plans"));
+        aggs.push(
+            a.clone()
+                .cast(DataType::UInt32)
+                .sum()
+                .alias(format!("up{i}")),
+        );
+        aggs.push(a.count().alias(format!("n{i}")));
+    }
+    // Counts only (sums of 0/1): the streaming engine's result is exact.
+    let all = compact
+        .lazy()
+        .filter(col(LINE).is_not_null())
+        .group_by([col(LINE)])
+        .agg(aggs)
+        .sort([LINE], SortMultipleOptions::default())
+        .collect_streaming()
+        .step(STEP)?;
+    let line_of = frame::i64_values(&all, LINE)?;
+    for (i, p) in avail_plans.iter().enumerate() {
+        let ups = frame::f64_values(&all, &format!("up{i}"))?;
+        let ns = frame::f64_values(&all, &format!("n{i}"))?;
+        let mut shares = Vec::new();
+        for (row, line) in line_of.iter().enumerate() {
+            let (Some(line), Some(total)) = (line, ns[row]) else {
+                continue;
+            };
+            if total > 0.0 {
+                shares.push(LineShare {
+                    line_id: lines[*line as usize].clone(),
+                    good: ups[row].unwrap_or(0.0),
+                    total,
+                    rows: total as u64,
+                });
+            }
+        }
+        let agg = availability::aggregate_of(p.ind);
+        out.insert(
+            p.ind.id.clone(),
+            super::availability_by_key(&shares, agg, by, input.inventory),
+        );
     }
     Ok(out)
 }
