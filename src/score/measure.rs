@@ -34,10 +34,12 @@ pub(super) fn aggregate(
 ) -> Result<Aggregates, ScoreError> {
     let df = match group {
         None => lf.select(exprs).collect().step(step)?,
+        // Keys become text after grouping: casting every row first costs a string each.
         Some(g) => lf
             .filter(col(g).is_not_null())
-            .group_by([col(g).cast(DataType::String).alias("_key")])
+            .group_by([col(g).alias("_key")])
             .agg(exprs)
+            .with_column(col("_key").cast(DataType::String))
             .collect()
             .step(step)?,
     };
