@@ -391,11 +391,14 @@ pub fn out_of_range(
     Ok(out)
 }
 
-/// Traffic above the line's bandwidth (inventory columns joined).
-fn over_bandwidth_flag() -> Result<Expr, FrameError> {
-    let peak =
-        polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")?;
-    Ok(peak.gt(col("_inv_bandwidth_mbps") * lit(1_000_000.0)))
+/// A sample's traffic: the larger of its in and out bps.
+pub fn traffic_peak() -> Result<Expr, FrameError> {
+    polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")
+}
+
+/// Whether traffic `peak` (bps) is above the line's `bandwidth_mbps`.
+pub fn above_bandwidth(peak: Expr, bandwidth_mbps: Expr) -> Expr {
+    peak.gt(bandwidth_mbps * lit(1_000_000.0))
 }
 
 fn over_bandwidth(
@@ -404,8 +407,6 @@ fn over_bandwidth(
     inventory: &Inventory,
 ) -> Result<Vec<Finding>, FrameError> {
     let inv = inventory.to_frame()?;
-    let peak =
-        polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("计算流量峰值")?;
     let bad = lf
         .join(
             inv,
@@ -413,8 +414,8 @@ fn over_bandwidth(
             [col("line_id")],
             JoinArgs::new(JoinType::Inner),
         )
-        .with_column(peak.alias("_peak"))
-        .filter(over_bandwidth_flag()?);
+        .with_column(traffic_peak()?.alias("_peak"))
+        .filter(above_bandwidth(col("_peak"), col("_inv_bandwidth_mbps")));
     let what = "流量超过线路带宽（利用率 > 100%）";
     let (df, more) = offending_rows(t, bad, Code::OutOfRange, what, "检查带宽利用率")?;
     let peaks = frame::f64_values(&df, "_peak")?;

@@ -5,7 +5,7 @@
 //! are not already in per-line time order), grouped by line with a counting sort of row
 //! positions, and each line's times are then walked in a single pass in Rust.
 
-use super::rows::{range_flags, WalkCounts};
+use super::rows::{above_bandwidth, range_flags, traffic_peak, WalkCounts};
 use super::{CheckOptions, LineCoverage};
 use crate::findings::{Code, Finding};
 use crate::frame::{self, millis, CollectStreaming, FrameError, StepContext};
@@ -306,6 +306,7 @@ pub fn sequence_checks(
     period: &Period,
     options: &CheckOptions,
 ) -> Result<SequenceResult, FrameError> {
+    let dedup = samples_need_global_dedup(samples);
     let mut lf = samples
         .frame
         .clone()
@@ -323,7 +324,7 @@ pub fn sequence_checks(
             col(SOURCE_COLUMN),
             col(ROW_COLUMN),
         ]);
-    if samples_need_global_dedup(samples) {
+    if dedup {
         lf = lf
             .sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
             .unique_stable_generic(
@@ -345,16 +346,15 @@ pub fn sequence_checks(
             (0..known.len() as u32).collect::<Vec<_>>(),
         ),
         Column::new(
-            "_bps".into(),
+            "_bandwidth_mbps".into(),
             known
                 .iter()
-                .map(|id| inventory.lines[*id].bandwidth_mbps.map(|m| m * 1e6))
+                .map(|id| inventory.lines[*id].bandwidth_mbps)
                 .collect::<Vec<_>>(),
         ),
     ])
     .step("整理采样序列")?;
-    let peak =
-        polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).step("整理采样序列")?;
+    let over = above_bandwidth(traffic_peak()?, col("_bandwidth_mbps"));
     lf = lf
         .join(
             index.lazy(),
@@ -372,7 +372,7 @@ pub fn sequence_checks(
                 col("reachable"),
                 col(SOURCE_COLUMN),
                 col(ROW_COLUMN),
-                peak.gt(col("_bps")).fill_null(lit(false)).alias("_over"),
+                over.fill_null(lit(false)).alias("_over"),
                 col("line_id").is_null().alias("_no_line"),
             ]
             .into_iter()
@@ -386,7 +386,7 @@ pub fn sequence_checks(
         );
     // Files in per-line time order, one after another in time, need no sort: each
     // line's samples already come in time order when the rows are read in file order.
-    let ordered = !samples_need_global_dedup(samples) && files_follow_in_time(samples);
+    let ordered = !dedup && files_follow_in_time(samples);
     if !ordered {
         lf = lf.sort([LINE_INDEX, "time"], SortMultipleOptions::default());
     }
@@ -396,11 +396,7 @@ pub fn sequence_checks(
     })?;
     // Dropped duplicates may hide what the row checks look for: they count for
     // themselves then.
-    let counts = if samples_need_global_dedup(samples) {
-        None
-    } else {
-        Some(walk_counts(&df)?)
-    };
+    let counts = if dedup { None } else { Some(walk_counts(&df)?) };
     let sequences = crate::progress::timed("seq sort", || Sequences::new(df, known.len()))?;
     let table_interval = (0..known.len())
         .find_map(|k| modal_interval(&sequences.line(k).times))

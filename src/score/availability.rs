@@ -1,8 +1,8 @@
 //! `availability` (SPEC §7), from samples or from outages.
 //!
-//! From samples (measured by `score::samples`): up intervals ÷ observed intervals, an interval up when `reachable`;
-//! samples inside a planned outage of their line, or outside the line's active
-//! dates, are left out of both. From outages: 1 − unplanned downtime ÷ (line-time in
+//! From samples (measured by `score::samples`): up intervals ÷ observed intervals, an
+//! interval up when `reachable`; samples inside a planned outage of their line, or
+//! outside the line's active dates, are left out of both. From outages: 1 − unplanned downtime ÷ (line-time in
 //! the period − planned downtime), outages merged per line and clipped to the period
 //! and the line's active dates.
 

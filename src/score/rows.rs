@@ -74,14 +74,16 @@ pub fn scoped(
         }
         lf = lf.with_columns(added);
     }
-    if let Some(a) = access_type {
+    // Without its own access type column, a line-keyed table was filtered by the inner
+    // join above, and any other table applies to every scheme.
+    if let (Some(a), true) = (access_type, own_access) {
         let wanted = col("access_type").eq(lit(a.to_string()));
-        if t.table.is_line_keyed() && own_access {
-            lf = lf.filter(wanted);
-        } else if own_access {
+        lf = if t.table.is_line_keyed() {
+            lf.filter(wanted)
+        } else {
             // An optional access type left empty applies to every scheme.
-            lf = lf.filter(col("access_type").is_null().or(wanted));
-        }
+            lf.filter(col("access_type").is_null().or(wanted))
+        };
     }
     Ok(lf)
 }
