@@ -160,33 +160,43 @@ fn approx(a: Option<f64>, b: f64) {
 
 const AVAIL: &str = "      - { id: A, name: 可用率, measure: availability, source: samples, target: \">= 99\", points: 10, scoring: { rule: threshold } }\n";
 
-#[test]
-fn availability_from_samples_skips_planned_windows_and_inactive_lines() {
-    let samples = table(
+/// `AVAIL` as the mean of the lines' availabilities.
+fn avail_mean_of_lines() -> String {
+    AVAIL.replace(
+        "source: samples,",
+        "source: samples, aggregate: mean_of_lines,",
+    )
+}
+
+/// Samples of (time, line, reachable).
+fn reachability(rows: &[(&str, &str, bool)]) -> LoadedTable {
+    let when: Vec<Option<&str>> = rows.iter().map(|r| Some(r.0)).collect();
+    let lines: Vec<&str> = rows.iter().map(|r| r.1).collect();
+    let up: Vec<bool> = rows.iter().map(|r| r.2).collect();
+    table(
         Table::Samples,
         vec![
-            times(
-                "time",
-                &[
-                    Some("2025-07-01 00:00"),
-                    Some("2025-07-01 00:05"),
-                    Some("2025-07-01 00:10"),
-                    Some("2025-07-01 00:15"),
-                    Some("2025-07-01 00:20"),
-                    // L2 is closed on 2025-07-01: the 2nd is outside its active dates.
-                    Some("2025-07-01 00:00"),
-                    Some("2025-07-02 00:00"),
-                    // G1 is 5G: not in a fibre scheme.
-                    Some("2025-07-01 00:00"),
-                ],
-            ),
-            strs("line_id", &["L1", "L1", "L1", "L1", "L1", "L2", "L2", "G1"]),
-            Column::new(
-                "reachable".into(),
-                [true, false, false, true, false, true, false, false],
-            ),
+            times("time", &when),
+            strs("line_id", &lines),
+            Column::new("reachable".into(), up),
         ],
-    );
+    )
+}
+
+#[test]
+fn availability_from_samples_skips_planned_windows_and_inactive_lines() {
+    let samples = reachability(&[
+        ("2025-07-01 00:00", "L1", true),
+        ("2025-07-01 00:05", "L1", false),
+        ("2025-07-01 00:10", "L1", false),
+        ("2025-07-01 00:15", "L1", true),
+        ("2025-07-01 00:20", "L1", false),
+        // L2 is closed on 2025-07-01: the 2nd is outside its active dates.
+        ("2025-07-01 00:00", "L2", true),
+        ("2025-07-02 00:00", "L2", false),
+        // G1 is 5G: not in a fibre scheme.
+        ("2025-07-01 00:00", "G1", false),
+    ]);
     // A planned window [00:05, 00:15) of L1 takes out 00:05 and 00:10 (both down).
     let outages = table(
         Table::Outages,
@@ -201,26 +211,12 @@ fn availability_from_samples_skips_planned_windows_and_inactive_lines() {
     // L1: 00:00 up, 00:15 up, 00:20 down → 2 of 3; L2: 00:00 up → 1 of 1. Pooled 3/4.
     approx(value(&r), 75.0);
     assert_eq!(r.indicators[0].rows, 4);
-    let mean = AVAIL.replace(
-        "source: samples,",
-        "source: samples, aggregate: mean_of_lines,",
-    );
-    let samples2 = table(
-        Table::Samples,
-        vec![
-            times(
-                "time",
-                &[
-                    Some("2025-07-01 00:00"),
-                    Some("2025-07-01 00:05"),
-                    Some("2025-07-01 00:00"),
-                ],
-            ),
-            strs("line_id", &["L1", "L1", "L2"]),
-            Column::new("reachable".into(), [true, false, true]),
-        ],
-    );
-    let r = score_one(&mean, vec![samples2], "2025-07", None);
+    let samples2 = reachability(&[
+        ("2025-07-01 00:00", "L1", true),
+        ("2025-07-01 00:05", "L1", false),
+        ("2025-07-01 00:00", "L2", true),
+    ]);
+    let r = score_one(&avail_mean_of_lines(), vec![samples2], "2025-07", None);
     approx(value(&r), 75.0); // (50 % + 100 %) / 2
 }
 
@@ -510,21 +506,11 @@ fn count_is_zero_not_no_data_and_ratio_and_sql() {
 
 #[test]
 fn groups_split_line_keyed_measures_and_sum_consistently() {
-    let samples = table(
-        Table::Samples,
-        vec![
-            times(
-                "time",
-                &[
-                    Some("2025-07-01 00:00"),
-                    Some("2025-07-01 00:05"),
-                    Some("2025-07-01 00:00"),
-                ],
-            ),
-            strs("line_id", &["L1", "L1", "L2"]),
-            Column::new("reachable".into(), [true, false, true]),
-        ],
-    );
+    let samples = reachability(&[
+        ("2025-07-01 00:00", "L1", true),
+        ("2025-07-01 00:05", "L1", false),
+        ("2025-07-01 00:00", "L2", true),
+    ]);
     let r = score_one(AVAIL, vec![samples], "2025-07", Some(GroupBy::District));
     approx(value(&r), 100.0 * 2.0 / 3.0);
     let by: BTreeMap<&str, Option<f64>> = r
@@ -656,28 +642,20 @@ fn sample_indicators_measured_together() {
 /// active); they count overall but belong to no district.
 #[test]
 fn availability_of_every_line_includes_unknown_lines() {
-    let samples = table(
-        Table::Samples,
-        vec![
-            times(
-                "time",
-                &[
-                    Some("2025-07-01 00:00"),
-                    Some("2025-07-01 00:05"),
-                    Some("2025-07-01 00:00"),
-                    Some("2025-07-01 00:00"),
-                    Some("2025-07-01 00:05"),
-                ],
-            ),
-            strs("line_id", &["L1", "L1", "G1", "X9", "X9"]),
-            Column::new("reachable".into(), [true, true, true, false, true]),
-        ],
+    let samples = reachability(&[
+        ("2025-07-01 00:00", "L1", true),
+        ("2025-07-01 00:05", "L1", true),
+        ("2025-07-01 00:00", "G1", true),
+        ("2025-07-01 00:00", "X9", false),
+        ("2025-07-01 00:05", "X9", true),
+    ]);
+    let r = score_for(
+        "",
+        &avail_mean_of_lines(),
+        vec![samples],
+        "2025-07",
+        Some(GroupBy::District),
     );
-    let mean = AVAIL.replace(
-        "source: samples,",
-        "source: samples, aggregate: mean_of_lines,",
-    );
-    let r = score_for("", &mean, vec![samples], "2025-07", Some(GroupBy::District));
     // L1 100 %, G1 100 %, X9 50 %: mean of lines 250 / 3.
     approx(value(&r), 250.0 / 3.0);
     assert_eq!(r.indicators[0].rows, 5);
