@@ -1,7 +1,6 @@
 //! Bad input: one clear message naming the file (and row/column), exit 1, no panic.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// Runs ingest and returns stderr, asserting exit 1 and no panic.

@@ -1,8 +1,7 @@
 //! `gwq score` end to end: demo workspaces scored for a quarter and a service year,
 //! the JSON of SPEC §12, the workbook, and duplicates across files.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

@@ -1,8 +1,7 @@
 //! `gwq check` on demo workspaces: every planted defect is found at its file and row,
 //! and clean demo data gives no finding at all.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

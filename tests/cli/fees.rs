@@ -2,8 +2,7 @@
 //! the workbook and the Word report are written, and bad budgets stop with one clear
 //! message naming the file, row and column.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Read;

@@ -1,7 +1,6 @@
 //! Ingest of real export formats: each gives the same canonical frame.
 
-mod common;
-use common::*;
+use crate::common::*;
 use polars::prelude::*;
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::Path;

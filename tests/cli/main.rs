@@ -1,0 +1,12 @@
+//! Integration tests: the real `gwq` binary run on files, its outputs read back.
+//!
+//! One test binary (not one per file): each links polars, and five copies cost
+//! CI four extra links and half a gigabyte of disk.
+
+mod common;
+
+mod check;
+mod errors;
+mod fees;
+mod ingest;
+mod score;
