@@ -2,6 +2,7 @@
 //! cells is built once from a result and rendered by `xlsx`; report content never
 //! reaches back into polars queries.
 
+pub mod chart;
 pub mod check;
 pub mod document;
 pub mod docx;

@@ -171,9 +171,20 @@ fn every_planted_budget_error_is_found_to_the_cent_and_nothing_else() {
         "整改建议",
         "附件",
         "仿宋",
+        "图 1  各类问题金额影响",
+        "<pic:pic",
     ] {
         assert!(xml.contains(text), "docx lacks {text}");
     }
+    // 图 1 is a real PNG inside the package.
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+    let media = names
+        .iter()
+        .find(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .expect("the docx holds the chart picture");
+    let mut png = Vec::new();
+    zip.by_name(media).unwrap().read_to_end(&mut png).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
 }
 
 #[test]
