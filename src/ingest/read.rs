@@ -243,16 +243,49 @@ fn excel_text(data: &Data) -> String {
     }
 }
 
+/// What an "Excel" file that calamine cannot open really holds, when its first bytes
+/// tell, and how to fix it: monitoring systems often save a web page, an XML
+/// spreadsheet or plain CSV under an `.xls` name.
+fn disguised_format(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    let head = &head[..n];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    let save_as = "请用 Excel 或 WPS 打开后另存为 .xlsx，再在 gwq.yaml 中改用新文件";
+    let kind = if text.starts_with("<html")
+        || text.starts_with("<!doctype html")
+        || text.contains("<table")
+    {
+        "网页（HTML）表格"
+    } else if text.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+        "XML 电子表格（Excel 2003 XML）"
+    } else if text.starts_with("<?xml") {
+        "XML 文本"
+    } else if !text.is_empty() && !head.contains(&0) && (text.contains(',') || text.contains('\t'))
+    {
+        return Some(
+            "扩展名是 Excel，内容却是分隔符文本（CSV/TSV）：请把文件扩展名改为 .csv（或 .tsv）"
+                .to_string(),
+        );
+    } else {
+        return None;
+    };
+    Some(format!("扩展名是 Excel，内容却是{kind}：{save_as}"))
+}
+
 fn read_excel(
     file: &SourceFile,
     on_header: &mut OnHeader,
     on_row: &mut OnRow,
 ) -> Result<(), IngestError> {
-    let bad = |e: &dyn std::fmt::Display| {
-        IngestError::file(
+    let bad = |e: &dyn std::fmt::Display| match disguised_format(&file.path) {
+        Some(message) => IngestError::file(file, message),
+        None => IngestError::file(
             file,
             format!("无法作为 Excel 工作簿打开（文件损坏或不是 Excel 文件）：{e}"),
-        )
+        ),
     };
     let mut book = calamine::open_workbook_auto(&file.path).map_err(|e| bad(&e))?;
     let names = book.sheet_names();

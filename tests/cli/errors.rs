@@ -36,6 +36,29 @@ fn truncated_xlsx() {
     assert!(fails(dir.path()).contains("inv.xlsx"));
 }
 
+/// Exports that are not Excel inside an `.xls` name: the message says what they are
+/// and how to fix them.
+#[test]
+fn web_page_xml_and_csv_saved_as_xls() {
+    for (body, says) in [
+        (
+            "<html><body><table><tr><td>线路编号</td></tr><tr><td>L1</td></tr></table></body></html>",
+            "网页（HTML）表格",
+        ),
+        (
+            "<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"></Workbook>",
+            "XML 电子表格",
+        ),
+        ("线路编号,接入方式\nL1,光纤\n", "改为 .csv"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("inv.xls"), body);
+        workspace(dir.path(), "  inventory: inv.xls\n");
+        let err = fails(dir.path());
+        assert!(err.contains("inv.xls") && err.contains(says), "{err}");
+    }
+}
+
 #[test]
 fn empty_file() {
     let dir = tempfile::tempdir().unwrap();
