@@ -6,9 +6,9 @@
 
 use super::document::{Block, Document};
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
-    Paragraph, Pic, Run, RunFonts, Shading, SpecialIndentType, Table, TableCell, TableRow,
-    WidthType,
+    AlignmentType, BreakType, Docx, FieldCharType, Footer, InstrPAGEREF, InstrText, LineSpacing,
+    LineSpacingType, PageMargin, PageNum, Paragraph, Pic, Run, RunFonts, Shading,
+    SpecialIndentType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableRow, WidthType,
 };
 use std::path::Path;
 
@@ -61,6 +61,36 @@ fn heading(level: u8, text: &str) -> Paragraph {
         .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
         .line_spacing(exact_lines(560))
         .keep_next(true)
+}
+
+/// The bookmark on the `k`-th heading in the contents, which its page number refers to.
+fn bookmark(k: usize) -> String {
+    format!("_Toc_gwq_{k}")
+}
+
+/// A line of the contents: the heading's text, a dotted leader and its page number
+/// as a PAGEREF field to the heading's bookmark (marked dirty so Word recomputes it
+/// on open; LibreOffice lays it out with the page).
+fn contents_line(k: usize, level: u8, text: &str) -> Paragraph {
+    let indent = if level == 1 { 0 } else { 640 };
+    Paragraph::new()
+        .add_tab(
+            Tab::new()
+                .val(TabValueType::Right)
+                .leader(TabLeaderType::Dot)
+                .pos(TEXT_WIDTH as usize),
+        )
+        .add_run(run(text, if level == 1 { HEI } else { FANGSONG }, SIHAO))
+        .add_run(Run::new().add_tab().size(SIHAO))
+        .add_run(Run::new().add_field_char(FieldCharType::Begin, true))
+        .add_run(Run::new().add_instr_text(InstrText::PAGEREF(
+            InstrPAGEREF::new(bookmark(k)).hyperlink(),
+        )))
+        .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
+        .add_run(run("", LATIN, SIHAO))
+        .add_run(Run::new().add_field_char(FieldCharType::End, false))
+        .indent(Some(indent), None, None, None)
+        .line_spacing(exact_lines(480))
 }
 
 fn centered(text: &str, font: &str, size: usize) -> Paragraph {
@@ -178,26 +208,30 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
     d = d.add_paragraph(page_break());
     // Contents: the headings of the first two levels.
     d = d.add_paragraph(centered("目  录", HEI, SANHAO).line_spacing(exact_lines(800)));
-    for b in &doc.blocks {
+    let in_contents = |b: &Block| matches!(b, Block::Heading { level, .. } if *level <= 2);
+    for (k, b) in doc.blocks.iter().filter(|b| in_contents(b)).enumerate() {
         if let Block::Heading { level, text } = b {
-            if *level <= 2 {
-                let indent = if *level == 1 { 0 } else { 640 };
-                d = d.add_paragraph(
-                    Paragraph::new()
-                        .add_run(run(text, if *level == 1 { HEI } else { FANGSONG }, SIHAO))
-                        .indent(Some(indent), None, None, None)
-                        .line_spacing(exact_lines(480)),
-                );
-            }
+            d = d.add_paragraph(contents_line(k, *level, text));
         }
     }
     d = d.add_paragraph(page_break());
     // Body.
     d = d.add_paragraph(centered(&doc.title, TITLE_FONT, ERHAO).line_spacing(exact_lines(800)));
     d = d.add_paragraph(Paragraph::new());
+    // Headings in the contents carry their bookmarks, numbered as there.
+    let mut marked = 0;
     for b in &doc.blocks {
         match b {
-            Block::Heading { level, text } => d = d.add_paragraph(heading(*level, text)),
+            Block::Heading { level, text } => {
+                let mut p = heading(*level, text);
+                if *level <= 2 {
+                    p = p
+                        .add_bookmark_start(marked, bookmark(marked))
+                        .add_bookmark_end(marked);
+                    marked += 1;
+                }
+                d = d.add_paragraph(p);
+            }
             Block::Paragraph(text) => d = d.add_paragraph(body_paragraph(text)),
             Block::Table {
                 caption,

@@ -173,6 +173,9 @@ fn every_planted_budget_error_is_found_to_the_cent_and_nothing_else() {
         "仿宋",
         "图 1  各类问题金额影响",
         "<pic:pic",
+        // The contents' page numbers refer to bookmarks on the headings.
+        "PAGEREF _Toc_gwq_0",
+        "w:name=\"_Toc_gwq_0\"",
     ] {
         assert!(xml.contains(text), "docx lacks {text}");
     }
