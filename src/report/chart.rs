@@ -46,16 +46,19 @@ fn font() -> Result<(), String> {
 }
 
 /// Horizontal bars (no title: the document's caption names the figure), the first of
-/// `bars` on top, each labelled with `value_text` of its
-/// value (the axis shows whole numbers); values below zero extend to the left of the
-/// zero line in another colour.
+/// `bars` on top, each labelled with `value_text` of its value (the axis shows whole
+/// numbers); values below zero extend to the left of the zero line in another colour.
+/// An error when there is no bar.
 pub fn horizontal_bars(
     axis: &str,
     bars: &[(String, f64)],
     value_text: impl Fn(f64) -> String,
 ) -> Result<Png, String> {
+    if bars.is_empty() {
+        return Err("图表没有数据".to_string());
+    }
     font()?;
-    let n = bars.len().max(1);
+    let n = bars.len();
     let (width, height) = (1400u32, ROW_TOP_BOTTOM + ROW * n as u32);
     let mut rgb = vec![255u8; (width * height * 3) as usize];
     {
@@ -101,7 +104,12 @@ fn draw_bars(
     } else {
         span
     };
-    let x_range = (if lo < 0.0 { lo - pad } else { 0.0 })..(if hi > 0.0 { hi + pad } else { 0.0 });
+    let x_range = match (lo < 0.0, hi > 0.0) {
+        (false, false) => 0.0..1.0,
+        (below, above) => {
+            (if below { lo - pad } else { 0.0 })..(if above { hi + pad } else { 0.0 })
+        }
+    };
     // The first bar on top: bar i sits in segment n-1-i (segments 0..=n-1).
     let label_of = |v: &SegmentValue<usize>| match v {
         SegmentValue::CenterOf(k) if *k < n => bars[n - 1 - k].0.clone(),
@@ -218,6 +226,13 @@ mod tests {
         assert_eq!(whole_number(999.5), "1,000");
         assert_eq!(whole_number(-12_345.0), "-12,345");
         assert_eq!(whole_number(1_234_567.0), "1,234,567");
+    }
+
+    #[test]
+    fn no_bars_is_an_error_and_zero_bars_are_drawn() {
+        assert!(horizontal_bars("元", &[], |v| format!("{v}")).is_err());
+        let zero = horizontal_bars("元", &[("无".to_string(), 0.0)], |v| format!("{v}"));
+        assert!(zero.is_ok());
     }
 
     #[test]
