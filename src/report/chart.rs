@@ -23,6 +23,14 @@ const VALUE_CHAR_PX: f64 = 17.0;
 const ABOVE: RGBColor = RGBColor(192, 80, 77);
 const BELOW: RGBColor = RGBColor(79, 129, 189);
 
+/// One bar: its label, its value and the text shown at its end.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub text: String,
+}
+
 /// A PNG image and its size in pixels.
 #[derive(Debug, Clone)]
 pub struct Png {
@@ -46,14 +54,10 @@ fn font() -> Result<(), String> {
 }
 
 /// Horizontal bars (no title: the document's caption names the figure), the first of
-/// `bars` on top, each labelled with `value_text` of its value (the axis shows whole
-/// numbers); values below zero extend to the left of the zero line in another colour.
-/// An error when there is no bar.
-pub fn horizontal_bars(
-    axis: &str,
-    bars: &[(String, f64)],
-    value_text: impl Fn(f64) -> String,
-) -> Result<Png, String> {
+/// `bars` on top, each with its text at its end (the axis shows whole numbers); values
+/// below zero extend to the left of the zero line in another colour. An error when
+/// there is no bar.
+pub fn horizontal_bars(axis: &str, bars: &[Bar]) -> Result<Png, String> {
     if bars.is_empty() {
         return Err("图表没有数据".to_string());
     }
@@ -63,7 +67,7 @@ pub fn horizontal_bars(
     let mut rgb = vec![255u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
-        draw_bars(&root, axis, bars, &value_text).map_err(|e| format!("绘制图表失败：{e}"))?;
+        draw_bars(&root, axis, bars).map_err(|e| format!("绘制图表失败：{e}"))?;
         root.present().map_err(|e| format!("绘制图表失败：{e}"))?;
     }
     Ok(Png {
@@ -75,19 +79,14 @@ pub fn horizontal_bars(
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
 
-fn draw_bars(
-    root: &Area,
-    axis: &str,
-    bars: &[(String, f64)],
-    value_text: &dyn Fn(f64) -> String,
-) -> Result<(), Box<dyn std::error::Error>> {
+fn draw_bars(root: &Area, axis: &str, bars: &[Bar]) -> Result<(), Box<dyn std::error::Error>> {
     let n = bars.len();
-    let lo = bars.iter().map(|b| b.1).fold(0.0, f64::min);
-    let hi = bars.iter().map(|b| b.1).fold(0.0, f64::max);
+    let lo = bars.iter().map(|b| b.value).fold(0.0, f64::min);
+    let hi = bars.iter().map(|b| b.value).fold(0.0, f64::max);
     let span = if hi > lo { hi - lo } else { 1.0 };
     let label_width = bars
         .iter()
-        .map(|b| b.0.chars().count() as u32)
+        .map(|b| b.label.chars().count() as u32)
         .max()
         .unwrap_or(4)
         * 32
@@ -96,7 +95,7 @@ fn draw_bars(
     // a plot `plot` pixels wide, where the padded range is span + 2 pads.
     let need = bars
         .iter()
-        .map(|b| value_text(b.1).chars().count() as f64 * VALUE_CHAR_PX + 30.0)
+        .map(|b| b.text.chars().count() as f64 * VALUE_CHAR_PX + 30.0)
         .fold(0.0, f64::max);
     let plot = root.dim_in_pixel().0 as f64 - 48.0 - label_width as f64;
     let pad = if plot > 3.0 * need {
@@ -112,7 +111,7 @@ fn draw_bars(
     };
     // The first bar on top: bar i sits in segment n-1-i (segments 0..=n-1).
     let label_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(k) if *k < n => bars[n - 1 - k].0.clone(),
+        SegmentValue::CenterOf(k) if *k < n => bars[n - 1 - k].label.clone(),
         _ => String::new(),
     };
 
@@ -135,13 +134,13 @@ fn draw_bars(
         .axis_desc_style((FAMILY, 32))
         .light_line_style(RGBColor(230, 230, 230))
         .draw()?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         let k = n - 1 - i;
-        let colour = if *v < 0.0 { BELOW } else { ABOVE };
+        let colour = if b.value < 0.0 { BELOW } else { ABOVE };
         let mut bar = Rectangle::new(
             [
                 (0.0, SegmentValue::Exact(k)),
-                (*v, SegmentValue::Exact(k + 1)),
+                (b.value, SegmentValue::Exact(k + 1)),
             ],
             colour.filled(),
         );
@@ -149,17 +148,16 @@ fn draw_bars(
         bar
     }))?;
     let text = (FAMILY, 30).into_font().color(&BLACK);
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         let k = n - 1 - i;
-        let label = value_text(*v);
         // Beside the bar's end, outside it; left of a bar below zero.
-        let offset = if *v < 0.0 {
-            -((label.chars().count() as f64 * VALUE_CHAR_PX) as i32 + 10)
+        let offset = if b.value < 0.0 {
+            -((b.text.chars().count() as f64 * VALUE_CHAR_PX) as i32 + 10)
         } else {
             10
         };
-        EmptyElement::at((*v, SegmentValue::CenterOf(k)))
-            + Text::new(label, (offset, -15), text.clone())
+        EmptyElement::at((b.value, SegmentValue::CenterOf(k)))
+            + Text::new(b.text.clone(), (offset, -15), text.clone())
     }))?;
     // The zero line.
     chart.draw_series(std::iter::once(PathElement::new(
@@ -201,21 +199,28 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
 
+    fn bar(label: &str, value: f64) -> Bar {
+        Bar {
+            label: label.to_string(),
+            value,
+            text: format!("{value:.2}"),
+        }
+    }
+
     #[test]
     fn bars_become_a_png_of_the_stated_size_and_the_same_bytes_twice() {
         let bars = vec![
-            ("金额计算错误".to_string(), 12_700.0),
-            ("在网线路未列预算".to_string(), -7_800.0),
-            ("重复列支".to_string(), 5_400.0),
+            bar("金额计算错误", 12_700.0),
+            bar("在网线路未列预算", -7_800.0),
+            bar("重复列支", 5_400.0),
         ];
-        let fmt = |v: f64| format!("{v:.2}");
-        let a = horizontal_bars("元", &bars, fmt).unwrap();
+        let a = horizontal_bars("元", &bars).unwrap();
         assert!(a.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
         assert_eq!((a.width, a.height), (1400, ROW_TOP_BOTTOM + ROW * 3));
         let decoder = png::Decoder::new(std::io::Cursor::new(a.bytes.clone()));
         let info = decoder.read_info().unwrap().info().clone();
         assert_eq!((info.width, info.height), (a.width, a.height));
-        let b = horizontal_bars("元", &bars, fmt).unwrap();
+        let b = horizontal_bars("元", &bars).unwrap();
         assert_eq!(a.bytes, b.bytes);
     }
 
@@ -230,21 +235,21 @@ mod tests {
 
     #[test]
     fn no_bars_is_an_error_and_zero_bars_are_drawn() {
-        assert!(horizontal_bars("元", &[], |v| format!("{v}")).is_err());
-        let zero = horizontal_bars("元", &[("无".to_string(), 0.0)], |v| format!("{v}"));
+        assert!(horizontal_bars("元", &[]).is_err());
+        let zero = horizontal_bars("元", &[bar("无", 0.0)]);
         assert!(zero.is_ok());
     }
 
     #[test]
     fn one_bar_is_drawn_too() {
-        let png = horizontal_bars("元", &[("多列".to_string(), 1.0)], |v| format!("{v}"));
+        let png = horizontal_bars("元", &[bar("多列", 1.0)]);
         assert_eq!(png.unwrap().height, ROW_TOP_BOTTOM + ROW);
     }
 
     #[test]
     fn bars_above_and_below_zero_have_their_own_colours() {
-        let bars = vec![("多列".to_string(), 100.0), ("少列".to_string(), -100.0)];
-        let png = horizontal_bars("元", &bars, |v| format!("{v}")).unwrap();
+        let bars = vec![bar("多列", 100.0), bar("少列", -100.0)];
+        let png = horizontal_bars("元", &bars).unwrap();
         let mut decoder = png::Decoder::new(std::io::Cursor::new(png.bytes))
             .read_info()
             .unwrap();

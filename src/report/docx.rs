@@ -63,6 +63,11 @@ fn heading(level: u8, text: &str) -> Paragraph {
         .keep_next(true)
 }
 
+/// Whether a heading of `level` is listed in the contents (the first two levels).
+fn in_contents(level: u8) -> bool {
+    level <= 2
+}
+
 /// The bookmark on the `k`-th heading in the contents, which its page number refers to.
 fn bookmark(k: usize) -> String {
     format!("_Toc_gwq_{k}")
@@ -206,13 +211,14 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
         d = d.add_paragraph(centered(line, FANGSONG, SANHAO).line_spacing(exact_lines(560)));
     }
     d = d.add_paragraph(page_break());
-    // Contents: the headings of the first two levels.
+    // Contents.
     d = d.add_paragraph(centered("目  录", HEI, SANHAO).line_spacing(exact_lines(800)));
-    let in_contents = |b: &Block| matches!(b, Block::Heading { level, .. } if *level <= 2);
-    for (k, b) in doc.blocks.iter().filter(|b| in_contents(b)).enumerate() {
-        if let Block::Heading { level, text } = b {
-            d = d.add_paragraph(contents_line(k, *level, text));
-        }
+    let listed = doc.blocks.iter().filter_map(|b| match b {
+        Block::Heading { level, text } if in_contents(*level) => Some((*level, text)),
+        _ => None,
+    });
+    for (k, (level, text)) in listed.enumerate() {
+        d = d.add_paragraph(contents_line(k, level, text));
     }
     d = d.add_paragraph(page_break());
     // Body.
@@ -224,7 +230,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
         match b {
             Block::Heading { level, text } => {
                 let mut p = heading(*level, text);
-                if *level <= 2 {
+                if in_contents(*level) {
                     p = p
                         .add_bookmark_start(marked, bookmark(marked))
                         .add_bookmark_end(marked);

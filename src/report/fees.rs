@@ -320,28 +320,28 @@ fn advice_for(code: FeeCode) -> &'static str {
 /// 图 1: the amount of each kind of money error, as bars (none when no error has an
 /// amount). A chart that cannot be drawn leaves the report without it, saying so.
 fn amounts_chart(codes: &[(FeeCode, usize, Decimal)]) -> Option<Block> {
-    let bars: Vec<(String, f64)> = codes
+    let bars: Vec<chart::Bar> = codes
         .iter()
         .filter(|(c, _, sum)| c.is_money() && !sum.is_zero())
-        .map(|(c, _, sum)| (c.label().to_string(), sum.to_f64().unwrap_or(0.0)))
+        .map(|(c, _, sum)| chart::Bar {
+            label: c.label().to_string(),
+            value: sum.to_f64().unwrap_or(0.0),
+            text: money::fmt_grouped(*sum),
+        })
         .collect();
     if bars.is_empty() {
         return None;
     }
-    let yuan = |v: f64| {
-        Decimal::from_f64_retain(v).map_or_else(String::new, |d| money::fmt_grouped(d.round_dp(2)))
+    let block = match chart::horizontal_bars("金额影响 (元)：正数为预算多列，负数为少列", &bars)
+    {
+        Ok(png) => Block::Image {
+            png: png.bytes,
+            width_px: png.width,
+            height_px: png.height,
+            caption: "图 1  各类问题金额影响".to_string(),
+        },
+        Err(e) => Block::Paragraph(format!("（{e}，图 1 从略。）")),
     };
-    let block =
-        match chart::horizontal_bars("金额影响 (元)：正数为预算多列，负数为少列", &bars, yuan)
-        {
-            Ok(png) => Block::Image {
-                png: png.bytes,
-                width_px: png.width,
-                height_px: png.height,
-                caption: "图 1  各类问题金额影响".to_string(),
-            },
-            Err(e) => Block::Paragraph(format!("（{e}，图 1 从略。）")),
-        };
     Some(block)
 }
 

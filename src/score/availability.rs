@@ -2,9 +2,9 @@
 //!
 //! From samples (measured by `score::samples`): up intervals ÷ observed intervals, an
 //! interval up when `reachable`; samples inside a planned outage of their line, or
-//! outside the line's active dates, are left out of both. From outages: 1 − unplanned downtime ÷ (line-time in
-//! the period − planned downtime), outages merged per line and clipped to the period
-//! and the line's active dates.
+//! outside the line's active dates, are left out of both. From outages: 1 − unplanned
+//! downtime ÷ (line-time in the period − planned downtime), outages merged per line
+//! and clipped to the period and the line's active dates.
 
 use super::rows;
 use super::ScoreError;
