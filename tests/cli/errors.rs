@@ -117,7 +117,7 @@ fn missing_workspace() {
 }
 
 #[test]
-fn bad_period_is_an_error_naming_the_value() {
+fn bad_period_is_a_usage_error_naming_the_value() {
     let dir = tempfile::tempdir().unwrap();
     workspace(dir.path(), "  samples: none/*.csv\n");
     let out = gwq()
@@ -126,14 +126,17 @@ fn bad_period_is_an_error_naming_the_value() {
         .args(["check", "--quarter", "2025Q5"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2025Q5"));
 }
 
 #[test]
 fn usage_error_exits_2() {
-    gwq()
+    let out = gwq()
         .args(["check", "--month", "2025-08", "--quarter", "2025Q3"])
-        .assert()
-        .code(2);
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("不能与") && err.contains("同时使用"), "{err}");
 }

@@ -1,6 +1,8 @@
 //! The command line as typed (clap derive): global options, the command enum and the
 //! argument groups every command shares. The `///` comments are the help text.
 
+pub mod usage;
+
 use crate::period::Period;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -60,14 +62,14 @@ const OPTIONS: &str = "选项";
 const TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 impl Cli {
-    /// Parses the command line with Chinese help headings on every command; a usage
-    /// error exits with code 2 (clap's own behaviour).
-    pub fn parse_chinese() -> Cli {
+    /// Parses the command line with Chinese help headings on every command. The error
+    /// is clap's (help and version requests included); `usage` says it in Chinese.
+    pub fn try_parse_chinese() -> Result<Cli, clap::Error> {
         let command = Cli::command()
             .help_template(TEMPLATE)
             .mut_subcommands(|c| c.help_template(TEMPLATE));
-        let matches = command.get_matches();
-        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+        let matches = command.try_get_matches()?;
+        Cli::from_arg_matches(&matches)
     }
 }
 
@@ -192,16 +194,16 @@ pub struct AuditFeesArgs {
 #[command(next_help_heading = "期间（四选一；省略时取 gwq.yaml 的 service_period）")]
 pub struct PeriodArgs {
     /// 月份，如 2025-08
-    #[arg(long, value_name = "M", group = "period_choice")]
+    #[arg(long, value_name = "M", group = "period_choice", value_parser = month_arg)]
     pub month: Option<String>,
     /// 季度，如 2025Q3
-    #[arg(long, value_name = "Q", group = "period_choice")]
+    #[arg(long, value_name = "Q", group = "period_choice", value_parser = quarter_arg)]
     pub quarter: Option<String>,
     /// 年度：2025（自然年）或 2025-07..2026-06 / 2025-07-01..2026-06-30（服务年度）
-    #[arg(long, value_name = "Y", group = "period_choice")]
+    #[arg(long, value_name = "Y", group = "period_choice", value_parser = year_arg)]
     pub year: Option<String>,
     /// 任意区间（含首尾），如 2025-07-01..2026-06-30；也接受 2025-08、2025Q3、2025
-    #[arg(long, value_name = "P", group = "period_choice")]
+    #[arg(long, value_name = "P", group = "period_choice", value_parser = period_arg)]
     pub period: Option<String>,
 }
 
@@ -216,6 +218,38 @@ impl PeriodArgs {
             .or(self.period.as_ref());
         text.map(|t| parse_any_period(t)).transpose()
     }
+}
+
+/// `--month`: a month such as 2025-08 (a malformed one is a usage error, SPEC §2).
+fn month_arg(text: &str) -> Result<String, String> {
+    let ok = parse_any_period(text).is_ok_and(|p| p.label().len() == 7 && !p.label().contains('Q'));
+    ok.then(|| text.to_string())
+        .ok_or_else(|| "应为年-月，如 2025-08（月份 01–12）".to_string())
+}
+
+/// `--quarter`: a quarter such as 2025Q3.
+fn quarter_arg(text: &str) -> Result<String, String> {
+    let ok = parse_any_period(text).is_ok_and(|p| p.label().contains('Q'));
+    ok.then(|| text.to_string())
+        .ok_or_else(|| "应为年份加季度，如 2025Q3（Q1–Q4）".to_string())
+}
+
+/// `--year`: a calendar year (2025) or a service year as a month or date range.
+fn year_arg(text: &str) -> Result<String, String> {
+    let ok = parse_any_period(text).is_ok_and(|p| p.label().len() == 4 || p.label().contains(".."));
+    ok.then(|| text.to_string()).ok_or_else(|| {
+        "应为 2025（自然年）或 2025-07..2026-06、2025-07-01..2026-06-30（服务年度）".to_string()
+    })
+}
+
+/// `--period`: any period form.
+fn period_arg(text: &str) -> Result<String, String> {
+    parse_any_period(text)
+        .map(|_| text.to_string())
+        .map_err(|_| {
+            "应为 2025-08（月）、2025Q3（季度）、2025（年）或 2025-07-01..2026-06-30（区间）"
+                .to_string()
+        })
 }
 
 /// Accepts every period form, plus a month range `2025-07..2026-06`.
