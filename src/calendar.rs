@@ -1,16 +1,19 @@
 //! The working-day calendar (INDICATORS.md): Monday–Friday outside the official
 //! holidays, plus the make-up working days (调休上班). Built in for 2025 and 2026,
 //! extended or overridden per year by the workspace's `calendar:` file.
+//!
+//! A year the calendar does not cover is taken as Monday–Friday, never an error (the
+//! next year's notice is often published late); the calendar remembers which years it
+//! assumed so that a result can say so (SPEC §7).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Mutex;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CalendarError {
-    #[error("工作日历不包含 {0} 年：请在 gwq.yaml 的 calendar: 文件中补充该年的节假日（holidays）和调休上班日（workdays）")]
-    YearNotCovered(i32),
     #[error("{path}：{message}")]
     File { path: String, message: String },
 }
@@ -55,11 +58,24 @@ const BUILT_IN: [BuiltIn; 2] = [
 ];
 
 /// The calendar in force: which years it knows, their holidays and make-up days.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Calendar {
     years: BTreeSet<i32>,
     holidays: BTreeSet<NaiveDate>,
     workdays: BTreeSet<NaiveDate>,
+    /// Years asked about that the calendar does not cover (taken as Monday–Friday).
+    assumed: Mutex<BTreeSet<i32>>,
+}
+
+impl Clone for Calendar {
+    fn clone(&self) -> Calendar {
+        Calendar {
+            years: self.years.clone(),
+            holidays: self.holidays.clone(),
+            workdays: self.workdays.clone(),
+            assumed: Mutex::new(self.assumed_years()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -134,43 +150,63 @@ impl Calendar {
         Ok(cal)
     }
 
-    pub fn is_working_day(&self, d: NaiveDate) -> Result<bool, CalendarError> {
+    /// Whether `d` is a working day; in a year the calendar lacks, Monday–Friday
+    /// (and the year is remembered, see [`Calendar::assumed_years`]).
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
         if !self.years.contains(&d.year()) {
-            return Err(CalendarError::YearNotCovered(d.year()));
+            self.lock_assumed().insert(d.year());
+            return !weekend;
         }
         if self.workdays.contains(&d) {
-            return Ok(true);
+            return true;
         }
-        let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
-        Ok(!weekend && !self.holidays.contains(&d))
+        !weekend && !self.holidays.contains(&d)
     }
 
     /// The `n`-th working day after `start` (the start day itself does not count).
-    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
         let mut d = start;
         let mut left = n;
         while left > 0 {
             d += Duration::days(1);
-            if self.is_working_day(d)? {
+            if self.is_working_day(d) {
                 left -= 1;
             }
         }
-        Ok(d)
+        d
     }
 
     /// Working days in [first, last].
-    pub fn count_working_days(
-        &self,
-        first: NaiveDate,
-        last: NaiveDate,
-    ) -> Result<u32, CalendarError> {
-        let mut n = 0;
-        for d in days(first, last) {
-            if self.is_working_day(d)? {
-                n += 1;
-            }
-        }
-        Ok(n)
+    pub fn count_working_days(&self, first: NaiveDate, last: NaiveDate) -> u32 {
+        days(first, last)
+            .filter(|d| self.is_working_day(*d))
+            .count() as u32
+    }
+
+    /// The years looked up so far that the calendar does not cover.
+    pub fn assumed_years(&self) -> BTreeSet<i32> {
+        self.lock_assumed().clone()
+    }
+
+    /// Forgets the assumed years (before a new result is computed).
+    pub fn reset_assumed(&self) {
+        self.lock_assumed().clear();
+    }
+
+    /// The sentence a result carries for each assumed year (SPEC §7, §12).
+    pub fn assumption_sentences(&self) -> Vec<String> {
+        self.assumed_years()
+            .into_iter()
+            .map(|y| {
+                format!("工作日历未包含 {y} 年：该年按周一至周五为工作日计算（未考虑法定节假日和调休），可在 gwq.yaml 的 calendar: 文件中补充")
+            })
+            .collect()
+    }
+
+    fn lock_assumed(&self) -> std::sync::MutexGuard<'_, BTreeSet<i32>> {
+        // A poisoned set of years is still a set of years.
+        self.assumed.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -185,7 +221,7 @@ mod tests {
     #[test]
     fn check_figures_of_the_official_calendar() {
         let cal = Calendar::built_in();
-        let count = |a: &str, b: &str| cal.count_working_days(d(a), d(b)).unwrap();
+        let count = |a: &str, b: &str| cal.count_working_days(d(a), d(b));
         assert_eq!(count("2025-01-01", "2025-12-31"), 248);
         assert_eq!(
             [
@@ -212,31 +248,29 @@ mod tests {
     fn working_days_across_a_holiday_and_a_make_up_sunday() {
         let cal = Calendar::built_in();
         // Fri 2025-09-26 + 1 wd: Sun 2025-09-28 is a make-up working day.
-        assert_eq!(
-            cal.add_working_days(d("2025-09-26"), 1).unwrap(),
-            d("2025-09-28")
-        );
+        assert_eq!(cal.add_working_days(d("2025-09-26"), 1), d("2025-09-28"));
         // Sun 2025-09-28 + 2 wd: Mon 29, Tue 30; then 1–8 Oct are holidays.
-        assert_eq!(
-            cal.add_working_days(d("2025-09-28"), 3).unwrap(),
-            d("2025-10-09")
-        );
+        assert_eq!(cal.add_working_days(d("2025-09-28"), 3), d("2025-10-09"));
         // The start day itself never counts.
-        assert_eq!(
-            cal.add_working_days(d("2025-07-01"), 0).unwrap(),
-            d("2025-07-01")
-        );
-        assert!(!cal.is_working_day(d("2025-10-08")).unwrap());
-        assert!(cal.is_working_day(d("2025-10-11")).unwrap());
+        assert_eq!(cal.add_working_days(d("2025-07-01"), 0), d("2025-07-01"));
+        assert!(!cal.is_working_day(d("2025-10-08")));
+        assert!(cal.is_working_day(d("2025-10-11")));
+        assert!(cal.assumed_years().is_empty());
     }
 
     #[test]
-    fn a_year_without_a_calendar_is_an_error() {
+    fn a_year_without_a_calendar_is_monday_to_friday_and_remembered() {
         let cal = Calendar::built_in();
-        assert_eq!(
-            cal.add_working_days(d("2026-12-30"), 5),
-            Err(CalendarError::YearNotCovered(2027))
-        );
+        // Wed 2026-12-30 + 5 wd: Thu 31, then 2027 as Monday–Friday: Fri 1 Jan (no
+        // New Year holiday assumed), Mon 4, Tue 5, Wed 6.
+        assert_eq!(cal.add_working_days(d("2026-12-30"), 5), d("2027-01-06"));
+        assert_eq!(cal.assumed_years(), BTreeSet::from([2027]));
+        assert_eq!(cal.assumption_sentences().len(), 1);
+        assert!(cal.assumption_sentences()[0].contains("2027 年"));
+        assert!(!cal.is_working_day(d("2024-12-28")), "a Saturday of 2024");
+        assert_eq!(cal.assumed_years(), BTreeSet::from([2024, 2027]));
+        cal.reset_assumed();
+        assert!(cal.assumed_years().is_empty());
     }
 
     #[test]
@@ -249,11 +283,12 @@ mod tests {
         )
         .unwrap();
         let cal = Calendar::with_file(&p).unwrap();
-        assert!(!cal.is_working_day(d("2027-02-10")).unwrap());
-        assert!(cal.is_working_day(d("2027-01-09")).unwrap());
-        assert!(cal.is_working_day(d("2027-01-04")).unwrap());
+        assert!(!cal.is_working_day(d("2027-02-10")));
+        assert!(cal.is_working_day(d("2027-01-09")));
+        assert!(cal.is_working_day(d("2027-01-04")));
         // Years the file does not list keep the built-in days.
-        assert!(cal.is_working_day(d("2025-09-28")).unwrap());
+        assert!(cal.is_working_day(d("2025-09-28")));
+        assert!(cal.assumed_years().is_empty());
         std::fs::write(&p, "holiday: []\n").unwrap();
         assert!(Calendar::with_file(&p).is_err());
     }

@@ -49,6 +49,41 @@ impl Drop for IngestBar {
     }
 }
 
+/// A bar for work in steps (`check`, `score`): the step, its number and the time so
+/// far, ticking while polars works. Shown only on a terminal and with progress on.
+pub struct StepBar {
+    bar: ProgressBar,
+}
+
+impl StepBar {
+    pub fn new(enabled: bool, steps: u64) -> StepBar {
+        let bar = if enabled && std::io::stderr().is_terminal() {
+            let b = ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed}] {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        } else {
+            ProgressBar::hidden()
+        };
+        StepBar { bar }
+    }
+
+    /// Starts the next step, described in Chinese.
+    pub fn step(&self, what: &str) {
+        self.bar.inc(1);
+        self.bar.set_message(what.to_string());
+    }
+}
+
+impl Drop for StepBar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Runs `f`, and with the environment variable `GWQ_TIMING` set prints its wall time
 /// (when 0.05 s or more) and the process's peak RSS so far to stderr: the profile
 /// `make bench` reads.

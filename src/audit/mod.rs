@@ -59,7 +59,7 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     pub coverage: Vec<LineCoverage>,
     pub dropped_exact_duplicates: BTreeMap<String, u64>,
-    /// Findings counted, including those beyond the detailed list of each kind.
+    /// Findings per code: the true counts (every finding is listed).
     #[serde(skip)]
     pub counts: BTreeMap<Code, u64>,
     #[serde(skip)]
@@ -127,14 +127,6 @@ pub fn run_check(
         // Findings of the ingest step: parse, missing_required, streaming duplicates.
         // A finding whose row has no readable time belongs to every period.
         for entry in loaded.files.iter().filter(|e| overlaps(e, period)) {
-            for (code, n) in &entry.stats.finding_counts {
-                let listed = entry
-                    .findings
-                    .iter()
-                    .filter(|f| f.finding.code == *code)
-                    .count() as u64;
-                *counts.entry(*code).or_default() += n - listed;
-            }
             ingest_findings.extend(
                 entry
                     .findings
@@ -159,12 +151,19 @@ pub fn run_check(
             rows_rejected: loaded.files.iter().map(|e| e.stats.rows_rejected).sum(),
             rows_in_period,
         });
+        // Exact duplicates: samples' dropped at ingest (per file, in order) or by the
+        // global pass below; every other table's dropped on load.
         let mut exact: u64 = loaded
             .files
             .iter()
             .filter(|e| overlaps(e, period))
             .map(|e| e.stats.exact_duplicates)
             .sum();
+        if *table != Table::Samples {
+            exact += crate::progress::timed(&timed("exact duplicates"), || {
+                rows::exact_duplicates(loaded, period)
+            })?;
+        }
         let global_dedup = *table != Table::Samples || samples_need_global_dedup(loaded);
         if global_dedup && !table.def().key.is_empty() {
             let (dups, n) =
@@ -192,7 +191,7 @@ pub fn run_check(
         }
     }
 
-    // Listed findings are counted here; `counts` already holds those beyond the cap.
+    // Every finding is listed, so the counts are those of the list.
     findings.extend(ingest_findings);
     for f in &findings {
         *counts.entry(f.code).or_default() += 1;

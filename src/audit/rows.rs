@@ -12,9 +12,6 @@ use crate::period::Period;
 use crate::tables::{ColType, Table};
 use polars::prelude::*;
 
-/// Rows listed per check and table; beyond this one summary finding gives the count.
-const LISTED_PER_CHECK: u32 = 1000;
-
 /// The filter that keeps a table's rows in the period by its time column (SPEC §4).
 /// The inventory is master data and is never filtered.
 pub fn in_period(table: Table, period: &Period) -> Expr {
@@ -177,35 +174,26 @@ fn to_findings(
     Ok(out)
 }
 
-/// Collects at most `LISTED_PER_CHECK` offending rows in source order, and adds one
-/// finding that counts the rest when there are more.
-fn offending_rows(
-    t: &LoadedTable,
-    lf: LazyFrame,
-    code: Code,
-    what: &str,
-    step: &str,
-) -> Result<(DataFrame, Option<Finding>), FrameError> {
-    let sorted = lf.sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default());
-    let df = sorted
-        .clone()
-        .limit(LISTED_PER_CHECK + 1)
+/// Collects every offending row in source order (SPEC §6: counts are true counts and
+/// the JSON lists every finding).
+fn offending_rows(lf: LazyFrame, step: &str) -> Result<DataFrame, FrameError> {
+    lf.sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
         .collect_streaming()
-        .step(step)?;
-    if df.height() <= LISTED_PER_CHECK as usize {
-        return Ok((df, None));
-    }
-    let total = count(sorted, step)?;
-    let more = Finding::new(
-        code,
-        t.table.name(),
-        format!("{what}：共 {total} 行，仅列出前 {LISTED_PER_CHECK} 行",),
-    );
-    Ok((df.head(Some(LISTED_PER_CHECK as usize)), Some(more)))
+        .step(step)
 }
 
-/// `duplicate`: the same key twice with differing values; exact duplicate rows are
-/// only counted (returned second). Rows are compared within the period.
+/// Exact duplicate rows of the period that loading dropped from a table (all but
+/// samples, see `LoadedTable::frame`).
+pub fn exact_duplicates(t: &LoadedTable, period: &Period) -> Result<u64, FrameError> {
+    let in_p = in_period(t.table, period);
+    let read = count(t.as_read.clone().filter(in_p.clone()), "统计完全重复行")?;
+    let kept = count(t.frame.clone().filter(in_p), "统计完全重复行")?;
+    Ok(read - kept)
+}
+
+/// `duplicate`: the same key twice with differing values; exact duplicate rows still
+/// in `t.frame` (samples) are only counted (returned second). Rows are compared within
+/// the period.
 pub fn duplicates(t: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64), FrameError> {
     let def = t.table.def();
     let values: Vec<Expr> = def.columns.iter().map(|c| col(c.name)).collect();
@@ -362,13 +350,7 @@ pub fn out_of_range(
             fmt_bound(r.min),
             fmt_bound(r.max)
         );
-        let (df, more) = offending_rows(
-            t,
-            in_p.clone().filter(bad),
-            Code::OutOfRange,
-            &what,
-            "检查数值范围",
-        )?;
+        let df = offending_rows(in_p.clone().filter(bad), "检查数值范围")?;
         let values = frame::f64_values(&df, r.column)?;
         out.extend(to_findings(
             t,
@@ -382,7 +364,6 @@ pub fn out_of_range(
                 format!("{} = {v}，{what}", r.column)
             },
         )?);
-        out.extend(more);
     }
     if t.table == Table::Samples && !inventory.is_empty() && tally.over_bandwidth > 0 {
         out.extend(over_bandwidth(t, in_p, inventory)?);
@@ -416,11 +397,10 @@ fn over_bandwidth(
         )
         .with_column(traffic_peak()?.alias("_peak"))
         .filter(above_bandwidth(col("_peak"), col("_inv_bandwidth_mbps")));
-    let what = "流量超过线路带宽（利用率 > 100%）";
-    let (df, more) = offending_rows(t, bad, Code::OutOfRange, what, "检查带宽利用率")?;
+    let df = offending_rows(bad, "检查带宽利用率")?;
     let peaks = frame::f64_values(&df, "_peak")?;
     let bws = frame::f64_values(&df, "_inv_bandwidth_mbps")?;
-    let mut out = to_findings(t, &df, Code::OutOfRange, Some("in_bps"), |i| {
+    to_findings(t, &df, Code::OutOfRange, Some("in_bps"), |i| {
         let (p, b) = (peaks[i].unwrap_or(0.0), bws[i].unwrap_or(0.0));
         format!(
             "流量 {:.1} Mbps 超过签约带宽 {} Mbps（利用率 {:.1}%）",
@@ -428,9 +408,7 @@ fn over_bandwidth(
             crate::ingest::values::format_number(b),
             100.0 * p / (b * 1e6)
         )
-    })?;
-    out.extend(more);
-    Ok(out)
+    })
 }
 
 /// Dates more than a year before or after the period, over all rows: a typo in the
@@ -450,13 +428,7 @@ fn dates_far_from_period(
             continue;
         }
         let what = format!("{} 的日期距期间 {} 超过一年", c.name, period.label());
-        let (df, more) = offending_rows(
-            t,
-            t.frame.clone().filter(bad),
-            Code::OutOfRange,
-            &what,
-            "检查日期范围",
-        )?;
+        let df = offending_rows(t.frame.clone().filter(bad), "检查日期范围")?;
         let vals = frame::i64_values(&df, c.name)?;
         out.extend(to_findings(t, &df, Code::OutOfRange, Some(c.name), |i| {
             let shown = match (c.ty, vals[i]) {
@@ -468,7 +440,6 @@ fn dates_far_from_period(
             };
             format!("{} = {shown}，{what}（{lo} 至 {hi} 之外）", c.name)
         })?);
-        out.extend(more);
     }
     Ok(out)
 }
@@ -525,8 +496,7 @@ pub fn time_order(
             .clone()
             .filter(in_period(t.table, period))
             .filter(col(*end).lt(col(*start)));
-        let what = format!("{end} 早于 {start}");
-        let (df, more) = offending_rows(t, bad, Code::TimeOrder, &what, "检查时间先后")?;
+        let df = offending_rows(bad, "检查时间先后")?;
         let s = frame::i64_values(&df, start)?;
         let e = frame::i64_values(&df, end)?;
         let ty = t.table.def().column(start).map(|c| c.ty);
@@ -540,7 +510,6 @@ pub fn time_order(
         out.extend(to_findings(t, &df, Code::TimeOrder, Some(end), |i| {
             format!("{end} {} 早于 {start} {}", show(e[i]), show(s[i]))
         })?);
-        out.extend(more);
     }
     Ok(out)
 }

@@ -13,12 +13,15 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<Outcome> {
     let ws = ctx.open_workspace()?;
     let period = ctx.period(&args.period, &ws)?;
     ctx.ingest(&ws)?;
+    let bar = crate::progress::StepBar::new(ctx.progress, 2);
+    bar.step(&format!("数据稽核 {}", period.label()));
     let tables = ctx.load_tables(&ws)?;
     let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
     let options = CheckOptions {
         min_coverage: args.min_coverage,
     };
     let report = run_check(&tables, &inventory, &period, &options)?;
+    bar.step("写出稽核结果");
 
     let dir = ctx.output_dir(&ws, &period);
     let xlsx = dir.join(format!("check-{}.xlsx", period.file_label()));
@@ -29,6 +32,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<Outcome> {
     let json = serde_json::to_vec_pretty(&report).context("生成 JSON 失败")?;
     crate::output::write_atomic(&json_path, &json)
         .with_context(|| format!("无法写入 {}", json_path.display()))?;
+    drop(bar);
 
     let (errors, warnings) = (
         report.count(Severity::Error),

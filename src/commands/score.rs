@@ -37,6 +37,8 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
         None => Calendar::built_in(),
     };
     crate::progress::timed("ingest", || ctx.ingest(&ws))?;
+    let bar = crate::progress::StepBar::new(ctx.progress, 1 + schemes.len() as u64);
+    bar.step(&format!("数据稽核 {}", period.label()));
     let tables = ctx.load_tables(&ws)?;
     let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
     let check = crate::progress::timed("check", || {
@@ -49,6 +51,7 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
             error: check.count(Severity::Error),
             warning: check.count(Severity::Warning),
         },
+        assumptions: Vec::new(),
     };
     let input = ScoreInput {
         tables: &tables,
@@ -58,10 +61,14 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
     };
     let mut results = Vec::new();
     for scheme in &schemes {
+        bar.step(&format!("评分：{}", scheme.name));
         let r = score_scheme(scheme, &input, args.by, quality.clone())
             .with_context(|| format!("评分 {} 失败", scheme.name))?;
-        print_table(ctx, &r);
         results.push(r);
+    }
+    drop(bar);
+    for r in &results {
+        print_table(ctx, r);
     }
     let dir = ctx.output_dir(&ws, &period);
     let label = period.file_label();
@@ -134,10 +141,32 @@ fn print_table(ctx: &Context, r: &ScoreResult) {
             &num(i.score),
         ]));
     }
-    let adjust = r
-        .payment_adjust_pct
-        .map_or(String::new(), |p| format!("，费用调整 {p}%"));
-    ctx.say(&format!("  总分 {:.2}，等级 {}{adjust}", r.total, r.grade));
+    for m in &r.missing_indicators {
+        ctx.say(&format!(
+            "  无数据：{} {}——{}",
+            m.id,
+            m.name,
+            m.reason.text()
+        ));
+    }
+    ctx.say(&total_line(r));
+}
+
+/// The total, grade and payment adjustment, or why there are none.
+fn total_line(r: &ScoreResult) -> String {
+    match (r.total, &r.grade) {
+        (Some(total), Some(grade)) => {
+            let adjust = r
+                .payment_adjust_pct
+                .map_or(String::new(), |p| format!("，费用调整 {p}%"));
+            format!("  总分 {total:.2}，等级 {grade}{adjust}")
+        }
+        _ => format!(
+            "  数据不足，不计总分、等级和费用调整：有数据的指标分值占 {:.2}%，低于评估方案要求的 {}%",
+            r.scored_points_pct,
+            crate::ingest::values::format_number(r.min_scored_pct)
+        ),
+    }
 }
 
 /// Hands memory the audit freed back to the system before scoring reads the samples

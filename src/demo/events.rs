@@ -234,6 +234,9 @@ pub fn write_faults(
             rows.len() - 1,
             Some("SH-XX-8888"),
         ));
+        // A ticket exported twice, every value equal: dropped and counted, no finding.
+        rows.push(rows[3 % rows.len()].clone());
+        truth.exact_duplicate("faults");
     }
     let first = xlsx(
         &root.join(rel),
@@ -688,7 +691,13 @@ pub fn write_projects(root: &Path, world: &World, seed: u64) -> Result<()> {
     Ok(())
 }
 
-pub fn write_phone_checks(root: &Path, world: &World, seed: u64) -> Result<()> {
+pub fn write_phone_checks(
+    root: &Path,
+    world: &World,
+    seed: u64,
+    defects: bool,
+    truth: &mut Truth,
+) -> Result<()> {
     let mut rng = Rng::stream(seed, "phone_checks");
     let mut rows = Vec::new();
     for d in (0..world.days as i64).step_by(3) {
@@ -703,6 +712,11 @@ pub fn write_phone_checks(root: &Path, world: &World, seed: u64) -> Result<()> {
                 Out::Empty
             },
         ]);
+    }
+    if defects && !rows.is_empty() {
+        // A call recorded twice: dropped and counted, no finding.
+        rows.push(rows[0].clone());
+        truth.exact_duplicate("phone_checks");
     }
     xlsx(
         &root.join("data/抽查/电话抽查.xlsx"),

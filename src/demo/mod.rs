@@ -95,8 +95,8 @@ pub struct Truth {
     pub lines: usize,
     pub sample_rows: u64,
     pub findings: Vec<Planted>,
-    /// Exact duplicate sample rows planted (dropped and counted, no finding).
-    pub exact_duplicates: u64,
+    /// Exact duplicate rows planted per table (dropped and counted, no finding).
+    pub exact_duplicates: std::collections::BTreeMap<String, u64>,
     /// The fee-audit findings planted in the demo budget.
     pub fees: Vec<budget::PlantedFee>,
 }
@@ -104,6 +104,11 @@ pub struct Truth {
 impl Truth {
     pub fn plant(&mut self, p: Planted) {
         self.findings.push(p);
+    }
+
+    /// Records one planted exact duplicate row of `table`.
+    pub fn exact_duplicate(&mut self, table: &str) {
+        *self.exact_duplicates.entry(table.to_string()).or_default() += 1;
     }
 }
 
@@ -164,7 +169,7 @@ pub fn generate(root: &Path, config: &DemoConfig) -> Result<Truth> {
     events::write_surveys(root, &world, seed)?;
     events::write_provider_reports(root, &world, seed)?;
     events::write_projects(root, &world, seed)?;
-    events::write_phone_checks(root, &world, seed)?;
+    events::write_phone_checks(root, &world, seed, defects, &mut truth)?;
     events::write_site_tests(root, &world, seed)?;
     events::write_sim_cards(root, &world, seed)?;
     truth.fees = budget::write(root, &world)?;

@@ -137,11 +137,14 @@ fn plan(world: &World, defects: bool, interval: i64) -> Plan {
             Twist::Overload,
         ),
     ];
-    // One parse error in the second month's file (GBK, under a title row).
+    // A parse error and a latency out of range in the second month's file (GBK, CRLF,
+    // under a title row): row numbers of a Windows export.
     let next_month = world.start.with_day(1).expect("day 1") + chrono::Months::new(1);
     if next_month <= world.end() {
         let t = next_month.and_hms_opt(1, 0, 0).expect("valid time");
         rules.push((f[4], t, t, Twist::BadLatency("N/A")));
+        let t = next_month.and_hms_opt(2, 0, 0).expect("valid time");
+        rules.push((f[6], t, t, Twist::Latency(20_000.0)));
     }
     Plan { rules }
 }
@@ -192,7 +195,15 @@ pub fn write_samples(
                 2 => (Encoding::Utf8Bom, None),
                 _ => (Encoding::Utf8, None),
             };
-            let csv = CsvOut::create(&root.join(&rel), encoding, title.as_deref(), SAMPLES_HEADER)?;
+            // With defects, the GBK month is also a Windows file (CRLF), as exports are.
+            let crlf = defects && encoding == Encoding::Gbk;
+            let csv = CsvOut::create(
+                &root.join(&rel),
+                encoding,
+                title.as_deref(),
+                SAMPLES_HEADER,
+                crlf,
+            )?;
             file = Some((csv, rel, t.month()));
             month_index += 1;
         }
@@ -286,7 +297,7 @@ pub fn write_samples(
             match twist {
                 Twist::RepeatExact => {
                     csv.write_line(&line)?;
-                    truth.exact_duplicates += 1;
+                    truth.exact_duplicate("samples");
                 }
                 Twist::RepeatDiffering => {
                     // Same line and time, another latency.
@@ -375,7 +386,7 @@ pub fn write_kpi(
 ) -> Result<()> {
     let mut rng = Rng::stream(seed, "kpi_5g");
     let rel = "data/5G/性能_5G.csv";
-    let mut csv = CsvOut::create(&root.join(rel), Encoding::Utf8, None, KPI_HEADER)?;
+    let mut csv = CsvOut::create(&root.join(rel), Encoding::Utf8, None, KPI_HEADER, false)?;
     // Three months of history before the period, for the fee audit's traffic check.
     let first = world.start - chrono::Months::new(3);
     let stop = if defects {

@@ -107,6 +107,8 @@ pub enum Encoding {
 pub struct CsvOut {
     out: std::io::BufWriter<std::fs::File>,
     encoding: Encoding,
+    /// Windows line endings (CRLF), as Excel and most monitoring systems write.
+    crlf: bool,
     pub line: u64,
     tmp: std::path::PathBuf,
     path: std::path::PathBuf,
@@ -118,6 +120,7 @@ impl CsvOut {
         encoding: Encoding,
         title: Option<&str>,
         header: &str,
+        crlf: bool,
     ) -> Result<CsvOut> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -128,6 +131,7 @@ impl CsvOut {
         let mut csv = CsvOut {
             out: std::io::BufWriter::with_capacity(1 << 20, file),
             encoding,
+            crlf,
             line: 0,
             tmp,
             path: path.to_path_buf(),
@@ -151,7 +155,8 @@ impl CsvOut {
             }
             _ => self.out.write_all(text.as_bytes())?,
         }
-        self.out.write_all(b"\n")?;
+        self.out
+            .write_all(if self.crlf { b"\r\n" } else { b"\n" })?;
         self.line += 1;
         Ok(self.line)
     }

@@ -11,13 +11,11 @@ use crate::findings::{Code, Finding};
 use crate::tables::{ColType, ColumnDef, Table, TableDef};
 use chrono::NaiveDateTime;
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 /// Rows per Parquet batch: big enough for good compression, small enough for memory.
 const BATCH_ROWS: usize = 256 * 1024;
-/// Detailed findings kept per file, code and column; the rest are only counted.
-pub const FINDINGS_PER_KIND: usize = 200;
 /// Name of the column holding each row's 1-based source row number.
 pub const ROW_COLUMN: &str = "_row";
 
@@ -151,8 +149,6 @@ pub struct FileStats {
     pub exact_duplicates: u64,
     pub header_row: u64,
     pub header: Vec<String>,
-    /// Findings counted, including those beyond the detailed list.
-    pub finding_counts: BTreeMap<Code, u64>,
     pub time_min: Option<NaiveDateTime>,
     pub time_max: Option<NaiveDateTime>,
     /// Whether every line's samples come in time order (duplicates all caught here).
@@ -172,12 +168,14 @@ pub struct TableBuilder {
     rows: Vec<u32>,
     writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
     pub findings: Vec<RowFinding>,
-    kept: HashMap<(Code, usize), usize>,
     pub stats: FileStats,
     order: Option<LineOrder>,
     /// Per canonical column: how its values parsed, to tell a wrong-type column.
     bad: Vec<ParseTally>,
     time_col: usize,
+    /// A samples file with latency but neither reachable nor loss columns: a sample
+    /// is reachable when it has a latency value (SPEC §7).
+    latency_only: bool,
 }
 
 impl TableBuilder {
@@ -210,6 +208,9 @@ impl TableBuilder {
             .iter()
             .position(|c| c.name == def.time_column)
             .expect("time column is defined");
+        let has = |name: &str| header.columns.contains_key(name);
+        let latency_only =
+            table == Table::Samples && has("latency_ms") && !has("reachable") && !has("loss_pct");
         Ok(TableBuilder {
             def,
             file: file.to_string(),
@@ -220,7 +221,6 @@ impl TableBuilder {
             rows: Vec::with_capacity(BATCH_ROWS),
             writer,
             findings: Vec::new(),
-            kept: HashMap::new(),
             stats: FileStats {
                 header_row,
                 header: header.cells.clone(),
@@ -230,6 +230,7 @@ impl TableBuilder {
             order: (table == Table::Samples).then(LineOrder::default),
             bad: vec![ParseTally::default(); def.columns.len()],
             time_col,
+            latency_only,
         })
     }
 
@@ -245,12 +246,6 @@ impl TableBuilder {
         msg: String,
         time: Option<i64>,
     ) {
-        *self.stats.finding_counts.entry(code).or_default() += 1;
-        let kept = self.kept.entry((code, col)).or_default();
-        if *kept >= FINDINGS_PER_KIND {
-            return;
-        }
-        *kept += 1;
         self.findings.push(RowFinding {
             finding: Finding {
                 file: Some(self.file.clone()),
@@ -314,7 +309,7 @@ impl TableBuilder {
             }
         }
         if self.def.table == Table::Samples {
-            derive_reachable(self.def, &mut values);
+            derive_reachable(self.def, &mut values, self.latency_only);
         }
         for group in self.def.required {
             let present = group.iter().any(|name| {
@@ -530,17 +525,27 @@ fn hash_value<H: Hasher>(v: &Value, h: &mut H) {
     }
 }
 
-/// `reachable` absent means `loss_pct < 100` (SPEC §4).
-fn derive_reachable(def: &TableDef, values: &mut [Value]) {
-    let r = def.columns.iter().position(|c| c.name == "reachable");
-    let l = def.columns.iter().position(|c| c.name == "loss_pct");
-    if let (Some(r), Some(l)) = (r, l) {
-        if values[r] == Value::Null {
-            if let Value::Float(loss) = values[l] {
-                values[r] = Value::Bool(loss < 100.0);
-            }
-        }
+/// A sample's `reachable` when the export does not say: `loss_pct < 100` (SPEC §4),
+/// else whether it has a latency value (SPEC §7). In a file without reachable and loss
+/// columns a sample without latency is an unreachable one (monitoring systems leave
+/// the latency of a timed-out probe empty); elsewhere a row with none of the three is
+/// left as it is, and rejected as `missing_required`.
+fn derive_reachable(def: &TableDef, values: &mut [Value], latency_only: bool) {
+    let index = |name: &str| def.columns.iter().position(|c| c.name == name);
+    let (Some(r), Some(l), Some(lat)) =
+        (index("reachable"), index("loss_pct"), index("latency_ms"))
+    else {
+        return;
+    };
+    if values[r] != Value::Null {
+        return;
     }
+    let has_latency = matches!(values[lat], Value::Float(_));
+    values[r] = match values[l] {
+        Value::Float(loss) => Value::Bool(loss < 100.0),
+        _ if has_latency || latency_only => Value::Bool(has_latency),
+        _ => Value::Null,
+    };
 }
 
 /// An empty cell or one holding only spaces.

@@ -49,12 +49,19 @@ pub struct IngestSummary {
     pub reused: Vec<SourceEntry>,
 }
 
-/// One canonical table loaded from the cache: a lazy frame with the canonical columns,
+/// One canonical table loaded from the cache: lazy frames with the canonical columns,
 /// `_row` (source row) and `_src` (index into `files`).
 #[derive(Clone)]
 pub struct LoadedTable {
     pub table: Table,
+    /// The rows every check and measure uses: exact duplicate rows (every canonical
+    /// column equal) dropped, the first kept (SPEC §6). Samples are the exception:
+    /// their duplicates of (line_id, time) are dropped where they are read, at ingest
+    /// or by the audit and scoring, because a quarter of samples is too big to
+    /// compare whole rows of.
     pub frame: LazyFrame,
+    /// Every row as read, duplicates included: what the dropped ones are counted from.
+    pub as_read: LazyFrame,
     pub files: Vec<SourceEntry>,
     /// Whether the table has a configured source at all.
     pub configured: bool,
@@ -81,7 +88,7 @@ fn fingerprint(ws: &Workspace, table: Table) -> String {
         .map(|(a, c)| format!("{a}={c}"))
         .collect();
     format!(
-        "gwq {} cache 2; {}",
+        "gwq {} cache 3; {}",
         env!("CARGO_PKG_VERSION"),
         aliases.join(";")
     )
@@ -401,12 +408,8 @@ pub fn load_table(ws: &Workspace, table: Table) -> Result<LoadedTable, IngestErr
         concat(frames, UnionArgs::default())
             .map_err(|e| IngestError::Cache(format!("合并 {table} 缓存失败：{e}")))?
     };
-    Ok(LoadedTable {
-        table,
-        frame,
-        files,
-        configured,
-    })
+    LoadedTable::new(table, frame, files, configured)
+        .map_err(|e| IngestError::Cache(format!("读取 {table} 缓存失败：{e}")))
 }
 
 /// A table with no rows but the full canonical schema.
@@ -417,6 +420,43 @@ pub fn empty_frame(table: Table) -> LazyFrame {
 }
 
 impl LoadedTable {
+    /// A table of the rows `as_read`, with exact duplicates dropped from `frame`.
+    /// Tables other than samples are small (tickets, findings, cards): they are read
+    /// here once, and the rows kept are one contiguous frame, so that every run sums
+    /// them in the same order and layout (the same JSON bytes every time, SPEC §13;
+    /// a lazy `unique` left the layout to chance and sums differed in the last bit).
+    pub fn new(
+        table: Table,
+        as_read: LazyFrame,
+        files: Vec<SourceEntry>,
+        configured: bool,
+    ) -> PolarsResult<LoadedTable> {
+        let frame = if table == Table::Samples {
+            as_read.clone()
+        } else {
+            let every_column: Vec<String> = table
+                .def()
+                .columns
+                .iter()
+                .map(|c| c.name.to_string())
+                .collect();
+            let mut rows = as_read.clone().collect()?;
+            rows.rechunk_mut_par();
+            // Rows come in file order, then row order: the first of equal rows is kept.
+            let mut kept =
+                rows.unique_stable(Some(&every_column), UniqueKeepStrategy::First, None)?;
+            kept.rechunk_mut_par();
+            kept.lazy()
+        };
+        Ok(LoadedTable {
+            table,
+            frame,
+            as_read,
+            files,
+            configured,
+        })
+    }
+
     /// The source file and sheet of a row, from its `_src` index.
     pub fn file_of(&self, src: u32) -> (Option<String>, Option<String>) {
         self.files

@@ -162,15 +162,14 @@ fn read_csv(
         .flexible(true)
         .delimiter(delimiter)
         .buffer_capacity(1 << 20)
-        .from_reader(BufReader::with_capacity(1 << 20, decoded));
-
+        .from_reader(BufReader::with_capacity(1 << 20, LineBreaks::new(decoded)));
     let mut record = csv::ByteRecord::new();
     let mut first: Vec<(u64, csv::ByteRecord)> = Vec::new();
     while first.len() < HEAD_ROWS {
         if !read_record(file, &mut reader, &mut record)? {
             break;
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record_line(&mut reader, &record);
         first.push((line, record.clone()));
     }
     if first.is_empty() {
@@ -199,10 +198,113 @@ fn read_csv(
     }
     drop(first);
     while read_record(file, &mut reader, &mut record)? {
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record_line(&mut reader, &record);
         emit(line, &record)?;
     }
     Ok(())
+}
+
+/// The physical line of the record just read (SPEC §4 "Row numbers").
+fn record_line<R: Read>(
+    reader: &mut csv::Reader<BufReader<LineBreaks<R>>>,
+    record: &csv::ByteRecord,
+) -> u64 {
+    let start = record.position().map_or(0, |p| p.byte());
+    reader.get_mut().get_mut().line_at(start)
+}
+
+/// Counts physical lines for the CSV reader (SPEC §4): a line break is CRLF, LF or a
+/// lone CR. The csv crate counts only LF and takes a record's position before the LF
+/// of the CRLF that ended the previous record, so its own line numbers are one short
+/// on Windows files and never move on CR-only files.
+///
+/// Sits between the decoder and the CSV parser and notes every line break of the text
+/// passing through; [`LineBreaks::line_at`] then turns a record's byte offset into
+/// its first line. Breaks are forgotten once a record past them is asked for, so only
+/// the parser's read-ahead (a few MiB) is ever held.
+struct LineBreaks<R> {
+    inner: R,
+    /// Bytes passed through so far.
+    offset: u64,
+    /// A CR that ended the last chunk: a break of one or two bytes, not yet known.
+    pending_cr: Option<u64>,
+    /// Breaks not yet passed by a record: (first byte, byte after).
+    breaks: std::collections::VecDeque<(u64, u64)>,
+    /// Breaks passed by records so far.
+    passed: u64,
+}
+
+impl<R> LineBreaks<R> {
+    fn new(inner: R) -> LineBreaks<R> {
+        LineBreaks {
+            inner,
+            offset: 0,
+            pending_cr: None,
+            breaks: std::collections::VecDeque::new(),
+            passed: 0,
+        }
+    }
+
+    /// The 1-based line of a record that the parser says starts at byte `start`:
+    /// every break before it is passed, and so are breaks at its start (the LF of a
+    /// CRLF the parser had not consumed, or blank lines it skips: a record never
+    /// starts with a line break).
+    fn line_at(&mut self, start: u64) -> u64 {
+        let mut cursor = start;
+        while let Some(&(first, after)) = self.breaks.front() {
+            if first > cursor {
+                break;
+            }
+            cursor = cursor.max(after);
+            self.passed += 1;
+            self.breaks.pop_front();
+        }
+        self.passed + 1
+    }
+
+    fn note_breaks(&mut self, chunk: &[u8]) {
+        let base = self.offset;
+        let mut skip_lf_at = None;
+        if let Some(cr) = self.pending_cr.take() {
+            if chunk.first() == Some(&b'\n') {
+                self.breaks.push_back((cr, cr + 2));
+                skip_lf_at = Some(0);
+            } else {
+                self.breaks.push_back((cr, cr + 1));
+            }
+        }
+        for i in memchr::memchr2_iter(b'\r', b'\n', chunk) {
+            if skip_lf_at == Some(i) {
+                continue;
+            }
+            let at = base + i as u64;
+            if chunk[i] == b'\n' {
+                self.breaks.push_back((at, at + 1));
+            } else if i + 1 == chunk.len() {
+                self.pending_cr = Some(at);
+            } else if chunk[i + 1] == b'\n' {
+                self.breaks.push_back((at, at + 2));
+                skip_lf_at = Some(i + 1);
+            } else {
+                self.breaks.push_back((at, at + 1));
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for LineBreaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            if let Some(cr) = self.pending_cr.take() {
+                self.breaks.push_back((cr, cr + 1));
+            }
+            return Ok(0);
+        }
+        self.note_breaks(&buf[..n]);
+        self.offset += n as u64;
+        Ok(n)
+    }
 }
 
 fn read_record<R: Read>(
@@ -452,5 +554,71 @@ fn any_kind(v: &polars::prelude::AnyValue, text: &mut String) -> AnyKind {
                 AnyKind::Text
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out at most `n` bytes a call, to split line breaks across
+    /// the chunks the line counter sees.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        n: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let k = self.n.min(buf.len()).min(self.data.len());
+            buf[..k].copy_from_slice(&self.data[..k]);
+            self.data = &self.data[k..];
+            Ok(k)
+        }
+    }
+
+    /// The first field and the line of every record, read `n` bytes at a time.
+    fn lines(text: &str, n: usize) -> Vec<(String, u64)> {
+        let source = Trickle {
+            data: text.as_bytes(),
+            n,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(BufReader::with_capacity(n.max(1), LineBreaks::new(source)));
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let line = record_line(&mut reader, &record);
+            out.push((String::from_utf8_lossy(&record[0]).into_owned(), line));
+        }
+        out
+    }
+
+    #[test]
+    fn records_are_named_by_their_first_physical_line() {
+        // Blank lines, a quoted field over two lines, each line ending in turn.
+        let shapes = [
+            "a\n\nb\n\"c\nc\",x\nd\n",
+            "a\r\n\r\nb\r\n\"c\r\nc\",x\r\nd\r\n",
+            "a\r\rb\r\"c\rc\",x\rd\r",
+            "a\r\n\nb\r\"c\nc\",x\r\nd",
+        ];
+        let want = vec![
+            ("a".to_string(), 1),
+            ("b".to_string(), 3),
+            ("c\nc".to_string(), 4),
+            ("d".to_string(), 6),
+        ];
+        for text in shapes {
+            for n in [1, 2, 3, 7, 1 << 16] {
+                let got: Vec<(String, u64)> = lines(text, n)
+                    .into_iter()
+                    .map(|(f, l)| (f.replace("\r\n", "\n").replace('\r', "\n"), l))
+                    .collect();
+                assert_eq!(got, want, "{text:?} read {n} bytes at a time");
+            }
+        }
     }
 }

@@ -26,15 +26,12 @@ pub fn workbook(report: &CheckReport, workspace_name: &str) -> Workbook {
                 "说明",
             ],
         );
-        let total = report
-            .counts
-            .get(&code)
-            .copied()
-            .unwrap_or(rows.len() as u64);
-        if total > rows.len() as u64 {
+        let total = rows.len();
+        let listed = total.min(super::model::MAX_SHEET_ROWS);
+        if total > listed {
             s.note = Some(format!(
-                "共 {total} 项，列出 {} 项（同一文件同类问题超过上限的只计数）",
-                rows.len()
+                "共 {total} 项，本表列出前 {listed} 项（工作表行数上限），其余 {} 项见同名 JSON 文件",
+                total - listed
             ));
         }
         let style = if code.severity() == Severity::Error {
@@ -42,7 +39,7 @@ pub fn workbook(report: &CheckReport, workspace_name: &str) -> Workbook {
         } else {
             RowStyle::Warn
         };
-        for f in rows {
+        for f in rows.into_iter().take(listed) {
             s.push(
                 style,
                 vec![

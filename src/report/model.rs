@@ -65,6 +65,10 @@ pub struct Chart {
     pub series: Vec<(String, Vec<f64>)>,
 }
 
+/// Table rows a sheet can hold: Excel's 1,048,576 rows less the title, the note, the
+/// blank line and the header above the table.
+pub const MAX_SHEET_ROWS: usize = 1_048_576 - 4;
+
 /// A sheet: a title line, an optional note, then a table with a header row.
 #[derive(Debug, Clone, Default)]
 pub struct Sheet {

@@ -32,6 +32,21 @@ fn style_of(r: &IndicatorResult) -> RowStyle {
     }
 }
 
+/// The status in words: 无数据 says why.
+fn status_cell(r: &IndicatorResult) -> Value {
+    match r.reason {
+        Some(reason) if r.status == Status::NoData => {
+            format!("{}：{}", status_text(r.status), reason.text()).into()
+        }
+        _ => status_text(r.status).into(),
+    }
+}
+
+/// The total, or why there is none.
+fn total_cell(total: Option<f64>) -> Value {
+    total.map_or_else(|| "数据不足".into(), |t| Value::Number(t, 2))
+}
+
 fn indicator_row(scheme: &str, r: &IndicatorResult, dimension: &str) -> Vec<Value> {
     vec![
         scheme.into(),
@@ -44,7 +59,7 @@ fn indicator_row(scheme: &str, r: &IndicatorResult, dimension: &str) -> Vec<Valu
         met_text(r),
         Value::Number(r.points, 2),
         fmt2(r.score),
-        status_text(r.status).into(),
+        status_cell(r),
         Value::Int(r.rows as i64),
     ]
 }
@@ -63,6 +78,27 @@ const INDICATOR_HEADERS: [&str; 12] = [
     "状态",
     "数据行数",
 ];
+
+/// How the totals were made, and for a result without one, why not.
+fn overview_note(results: &[ScoreResult]) -> String {
+    let mut note = "得分按各维度汇总；无数据指标按评估方案的 missing_data 规则处理，总分据此折算。"
+        .to_string();
+    for r in results.iter().filter(|r| r.total.is_none()) {
+        let missing: Vec<String> = r
+            .missing_indicators
+            .iter()
+            .map(|m| format!("{} {}（{}）", m.id, m.name, m.reason.text()))
+            .collect();
+        note.push_str(&format!(
+            "{}：有数据的指标分值仅占 {:.2}%，低于要求的 {}%，本期数据不足，不计总分、等级和费用调整；无数据指标：{}。",
+            r.scheme,
+            r.scored_points_pct,
+            crate::ingest::values::format_number(r.min_scored_pct),
+            missing.join("、")
+        ));
+    }
+    note
+}
 
 pub fn workbook(results: &[ScoreResult], workspace_name: &str) -> Workbook {
     let period = results
@@ -88,8 +124,8 @@ pub fn workbook(results: &[ScoreResult], workspace_name: &str) -> Workbook {
             vec![
                 r.scheme.as_str().into(),
                 format!("{} 至 {}", r.start, r.end).into(),
-                Value::Number(r.total, 2),
-                r.grade.as_str().into(),
+                total_cell(r.total),
+                r.grade.clone().into(),
                 r.payment_adjust_pct
                     .map_or(Value::Empty, |p| Value::Number(p, 1)),
                 r.data_quality
@@ -120,9 +156,7 @@ pub fn workbook(results: &[ScoreResult], workspace_name: &str) -> Workbook {
             ],
         });
     }
-    overview.note = Some(
-        "得分按各维度汇总；无数据指标按评估方案的 missing_data 规则处理，总分据此折算。".into(),
-    );
+    overview.note = Some(overview_note(results));
 
     let mut detail = Sheet::new("指标明细", "指标明细", &INDICATOR_HEADERS);
     let mut failed = Sheet::new("未达标清单", "未达标及无数据指标", &INDICATOR_HEADERS);
@@ -182,14 +216,14 @@ pub fn workbook(results: &[ScoreResult], workspace_name: &str) -> Workbook {
                             r.scheme.as_str().into(),
                             g.by.as_str().into(),
                             g.key.as_str().into(),
-                            Value::Number(g.total, 2),
+                            total_cell(g.total),
                             i.id.as_str().into(),
                             i.name.as_str().into(),
                             fmt2(i.value),
                             i.target.as_str().into(),
                             met_text(i),
                             fmt2(i.score),
-                            status_text(i.status).into(),
+                            status_cell(i),
                             Value::Int(i.rows as i64),
                         ],
                     );

@@ -175,6 +175,9 @@ pub struct Scheme {
     /// (min, adjust_pct), sorted by min descending.
     pub payment: Vec<(f64, f64)>,
     pub missing_data: MissingData,
+    /// Under `missing_data: exclude`, the share (%) of `total_points` that indicators
+    /// with data must carry for the total to count (SPEC §7 coverage-aware total).
+    pub min_scored_pct: f64,
     pub description: Option<String>,
     pub dimensions: Vec<Dimension>,
 }

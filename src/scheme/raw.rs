@@ -19,6 +19,8 @@ pub struct RawScheme {
     #[serde(default)]
     pub missing_data: Option<String>,
     #[serde(default)]
+    pub min_scored_pct: Option<f64>,
+    #[serde(default)]
     pub description: Option<String>,
     pub dimensions: Vec<RawDimension>,
 }

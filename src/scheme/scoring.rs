@@ -178,8 +178,15 @@ pub struct Scored {
 }
 
 /// The total: Σ scores (no-data indicators per `missing`), rescaled to `total_points`
-/// when indicators are excluded, then capped by any triggered veto.
-pub fn total(items: &[Scored], missing: MissingData, total_points: f64) -> f64 {
+/// when indicators are excluded, then capped by any triggered veto. `None` when, under
+/// `exclude`, the indicators with data carry less than `min_scored_pct` % of
+/// `total_points` (or nothing at all): no money moves on too little evidence (SPEC §7).
+pub fn total(
+    items: &[Scored],
+    missing: MissingData,
+    total_points: f64,
+    min_scored_pct: f64,
+) -> Option<f64> {
     let mut sum = 0.0;
     let mut points = 0.0;
     for item in items {
@@ -196,15 +203,17 @@ pub fn total(items: &[Scored], missing: MissingData, total_points: f64) -> f64 {
             }
         }
     }
-    let mut total = if points > 0.0 {
-        sum / points * total_points
-    } else {
-        0.0
-    };
+    if points <= 0.0 {
+        return None;
+    }
+    if missing == MissingData::Exclude && points < min_scored_pct / 100.0 * total_points {
+        return None;
+    }
+    let mut total = sum / points * total_points;
     for cap in items.iter().filter_map(|i| i.veto_cap) {
         total = total.min(cap);
     }
-    total
+    Some(total)
 }
 
 /// The first band (sorted by `min` descending) whose `min` the total reaches.
@@ -300,9 +309,36 @@ mod tests {
                 veto_cap: None,
             },
         ];
-        assert!((total(&items, MissingData::Exclude, 100.0) - 90.0).abs() < 1e-12);
-        assert!((total(&items, MissingData::Zero, 100.0) - 54.0).abs() < 1e-12);
-        assert!((total(&items, MissingData::Full, 100.0) - 94.0).abs() < 1e-12);
+        let t = |m| total(&items, m, 100.0, 60.0).unwrap();
+        assert!((t(MissingData::Exclude) - 90.0).abs() < 1e-12);
+        assert!((t(MissingData::Zero) - 54.0).abs() < 1e-12);
+        assert!((t(MissingData::Full) - 94.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn too_little_data_gives_no_total_under_exclude() {
+        let item = |points: f64, score: Option<f64>| Scored {
+            points,
+            score,
+            veto_cap: None,
+        };
+        // 60 of 100 points scored: exactly at the default 60 %, the total counts.
+        let at = [item(60.0, Some(30.0)), item(40.0, None)];
+        assert_eq!(total(&at, MissingData::Exclude, 100.0, 60.0), Some(50.0));
+        // 59 of 100: below, no total (not 100 from rescaling one indicator).
+        let below = [item(59.0, Some(59.0)), item(41.0, None)];
+        assert_eq!(total(&below, MissingData::Exclude, 100.0, 60.0), None);
+        assert_eq!(
+            total(&below, MissingData::Exclude, 100.0, 50.0),
+            Some(100.0)
+        );
+        // Nothing scored at all: never 0 and 不合格.
+        let none = [item(100.0, None)];
+        assert_eq!(total(&none, MissingData::Exclude, 100.0, 0.0), None);
+        // A scheme that wants missing data to cost says `zero`: then it always counts.
+        assert_eq!(total(&below, MissingData::Zero, 100.0, 60.0), Some(59.0));
+        assert_eq!(total(&none, MissingData::Zero, 100.0, 60.0), Some(0.0));
+        assert_eq!(total(&none, MissingData::Full, 100.0, 60.0), Some(100.0));
     }
 
     #[test]
@@ -319,7 +355,7 @@ mod tests {
                 veto_cap: Some(59.0),
             },
         ];
-        assert_eq!(total(&items, MissingData::Exclude, 100.0), 59.0);
+        assert_eq!(total(&items, MissingData::Exclude, 100.0, 60.0), Some(59.0));
     }
 
     #[test]

@@ -14,6 +14,9 @@ use polars::prelude::*;
 use polars::sql::SQLContext;
 use std::collections::BTreeSet;
 
+/// `min_scored_pct` when a scheme does not set it (SPEC §7).
+pub const DEFAULT_MIN_SCORED_PCT: f64 = 60.0;
+
 /// Collects problems with their place in the file.
 struct Problems<'a> {
     file: &'a str,
@@ -124,6 +127,17 @@ pub fn validate(id: &str, file: &str, text: &str, raw: RawScheme) -> Result<Sche
             MissingData::Exclude
         }
     };
+    let min_scored_pct = raw.min_scored_pct.unwrap_or(DEFAULT_MIN_SCORED_PCT);
+    if !(0.0..=100.0).contains(&min_scored_pct) {
+        problems.add(
+            None,
+            "min_scored_pct",
+            format!(
+                "{} 无效：应为 0 到 100 之间的百分数（默认 {DEFAULT_MIN_SCORED_PCT}）",
+                crate::ingest::values::format_number(min_scored_pct)
+            ),
+        );
+    }
     let grades = bands_of(
         "grades",
         raw.grades.iter().map(|g| (g.min, g.name.clone())).collect(),
@@ -182,6 +196,7 @@ pub fn validate(id: &str, file: &str, text: &str, raw: RawScheme) -> Result<Sche
         grades,
         payment,
         missing_data,
+        min_scored_pct,
         description: raw.description,
         dimensions,
     })

@@ -217,14 +217,14 @@ fn on_time_rows(
     // Each item's deadline in ms: start + duration, or the first instant after the
     // due date for working days (`_wd`, compared strictly).
     let (deadline, wd, lf) = match limit {
-        LimitRule::Fixed(l) => deadline_for(*l, lf, table, start, calendar, period, "_due0")?,
+        LimitRule::Fixed(l) => deadline_for(*l, lf, table, start, calendar, "_due0")?,
         LimitRule::By { column, values } => {
             let mut lf = lf;
             let mut deadline = lit(NULL).cast(DataType::Int64);
             let mut wd = lit(false);
             for (i, (key, l)) in values.iter().enumerate() {
                 let (d, w, next) =
-                    deadline_for(*l, lf, table, start, calendar, period, &format!("_due{i}"))?;
+                    deadline_for(*l, lf, table, start, calendar, &format!("_due{i}"))?;
                 lf = next;
                 let hit = col(column.as_str())
                     .cast(DataType::String)
@@ -256,14 +256,13 @@ fn on_time_rows(
 }
 
 /// The deadline expression for one limit, joining the working-day due dates of the
-/// period's start dates when the limit is in working days.
+/// items' start dates when the limit is in working days.
 fn deadline_for(
     limit: Limit,
     lf: LazyFrame,
     table: Table,
     start: &str,
     calendar: &Calendar,
-    period: &Period,
     due_name: &str,
 ) -> Result<(Expr, Expr, LazyFrame), ScoreError> {
     match limit {
@@ -273,12 +272,26 @@ fn deadline_for(
             lf,
         )),
         Limit::WorkingDays(n) => {
-            // One row per start date of the period: start day → first instant after the due date.
+            // One row per start date the items have: start day → first instant after
+            // the due date. Only real items' deadlines are looked up, so a year the
+            // calendar lacks is assumed only when an item needs it (SPEC §7).
+            let start_day = (millis(table, start) / lit(DAY_MS)).alias("_start_day");
+            let item_days = lf
+                .clone()
+                .select([start_day])
+                .filter(col("_start_day").is_not_null())
+                .unique(None, UniqueKeepStrategy::Any)
+                .collect()
+                .step("查找工单起始日期")?;
             let mut starts = Vec::new();
             let mut ends = Vec::new();
-            for day in period.start.iter_days().take_while(|d| *d <= period.end) {
-                let due = calendar.add_working_days(day, n)?;
-                starts.push(frame::days(day) as i64);
+            for day in frame::i64_values(&item_days, "_start_day")?
+                .into_iter()
+                .flatten()
+            {
+                let date = frame::from_days(day as i32);
+                let due = calendar.add_working_days(date, n);
+                starts.push(day);
                 ends.push(frame::millis(
                     (due + chrono::Duration::days(1))
                         .and_hms_opt(0, 0, 0)

@@ -10,8 +10,8 @@ pub mod measure;
 pub mod rows;
 pub mod samples;
 
-use crate::calendar::{Calendar, CalendarError};
-use crate::frame::FrameError;
+use crate::calendar::Calendar;
+use crate::frame::{FrameError, StepContext};
 use crate::ingest::LoadedTable;
 use crate::inventory::Inventory;
 use crate::period::Period;
@@ -27,8 +27,6 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum ScoreError {
     #[error(transparent)]
     Frame(#[from] FrameError),
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
 }
 
 /// How `--by` splits the score.
@@ -74,6 +72,57 @@ pub enum Status {
     Error,
 }
 
+/// Why an indicator has no data (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoDataReason {
+    /// gwq.yaml has no source for the indicator's table.
+    NotConfigured,
+    /// The table has no rows in the period.
+    NoRows,
+    /// Rows in the period, none left after the access-type filter and `where`.
+    NoMatchingRows,
+}
+
+impl NoDataReason {
+    /// The reason in words, for tables and reports.
+    pub fn text(self) -> &'static str {
+        match self {
+            NoDataReason::NotConfigured => "数据源未配置",
+            NoDataReason::NoRows => "本期没有数据",
+            NoDataReason::NoMatchingRows => "本期有数据，但没有符合接入方式或筛选条件的记录",
+        }
+    }
+}
+
+/// Whether a result's total counts (SPEC §7 coverage-aware total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TotalStatus {
+    Ok,
+    /// Indicators with data carry less than `min_scored_pct` of the points: no total,
+    /// no grade, no payment adjustment.
+    InsufficientData,
+}
+
+impl TotalStatus {
+    fn of(total: Option<f64>) -> TotalStatus {
+        match total {
+            Some(_) => TotalStatus::Ok,
+            None => TotalStatus::InsufficientData,
+        }
+    }
+}
+
+/// An indicator without data, and why: listed with every result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingIndicator {
+    pub id: String,
+    pub name: String,
+    pub points: f64,
+    pub reason: NoDataReason,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorResult {
     pub id: String,
@@ -86,6 +135,8 @@ pub struct IndicatorResult {
     pub points: f64,
     pub score: Option<f64>,
     pub status: Status,
+    /// Set when `status` is `no_data`.
+    pub reason: Option<NoDataReason>,
     pub rows: u64,
 }
 
@@ -101,7 +152,8 @@ pub struct DimensionResult {
 pub struct GroupResult {
     pub by: String,
     pub key: String,
-    pub total: f64,
+    pub status: TotalStatus,
+    pub total: Option<f64>,
     pub indicators: Vec<IndicatorResult>,
 }
 
@@ -115,6 +167,8 @@ pub struct FindingCounts {
 pub struct DataQuality {
     pub coverage_pct: Option<f64>,
     pub findings: FindingCounts,
+    /// What the result assumed, in Chinese sentences (e.g. a year's calendar).
+    pub assumptions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,11 +186,16 @@ pub struct ScoreResult {
     pub period: String,
     pub start: String,
     pub end: String,
-    pub total: f64,
-    pub grade: String,
+    pub status: TotalStatus,
+    pub total: Option<f64>,
+    pub grade: Option<String>,
     pub payment_adjust_pct: Option<f64>,
+    /// Under `exclude`, the share (%) of the points that indicators with data carry.
+    pub scored_points_pct: f64,
+    pub min_scored_pct: f64,
     pub dimensions: Vec<DimensionResult>,
     pub indicators: Vec<IndicatorResult>,
+    pub missing_indicators: Vec<MissingIndicator>,
     pub groups: Vec<GroupResult>,
     pub data_quality: DataQuality,
     pub inputs: Vec<Input>,
@@ -154,13 +213,71 @@ pub struct ScoreInput<'a> {
 /// One indicator measured overall ("") and per group key.
 type ByKey = BTreeMap<String, Measured>;
 
+/// One indicator measured: whether its source is configured, its values by key.
+type MeasuredIndicator<'s> = (&'s Indicator, bool, ByKey);
+
 /// Scores `scheme` for the period; `by` adds per-group results.
 pub fn score_scheme(
     scheme: &Scheme,
     input: &ScoreInput,
     by: Option<GroupBy>,
-    data_quality: DataQuality,
+    mut data_quality: DataQuality,
 ) -> Result<ScoreResult, ScoreError> {
+    input.calendar.reset_assumed();
+    let measured = measure_scheme(scheme, input, by)?;
+    let mut overall = Vec::with_capacity(measured.len());
+    for (ind, configured, values) in &measured {
+        let m = values.get("");
+        let reason = match m.and_then(|m| m.value).filter(|_| *configured) {
+            Some(_) => None,
+            None => Some(no_data_reason(
+                ind,
+                &input.tables[&ind.source],
+                input.period,
+            )?),
+        };
+        overall.push(result_of(ind, *configured, m, reason));
+    }
+    let total = total_of(scheme, &overall);
+    let groups = match by {
+        Some(g) => groups_of(scheme, input, g, &measured, &overall),
+        None => Vec::new(),
+    };
+    data_quality
+        .assumptions
+        .extend(input.calendar.assumption_sentences());
+    let scored: f64 = overall
+        .iter()
+        .filter(|r| r.score.is_some())
+        .map(|r| r.points)
+        .sum();
+    Ok(ScoreResult {
+        scheme: scheme.name.clone(),
+        period: input.period.label().to_string(),
+        start: input.period.start.to_string(),
+        end: input.period.end.to_string(),
+        status: TotalStatus::of(total),
+        total,
+        grade: total.and_then(|t| scoring::band_for(&scheme.grades, t).cloned()),
+        payment_adjust_pct: total.and_then(|t| scoring::band_for(&scheme.payment, t).copied()),
+        scored_points_pct: 100.0 * scored / scheme.total_points,
+        min_scored_pct: scheme.min_scored_pct,
+        dimensions: dimensions_of(scheme, &overall),
+        missing_indicators: missing_of(&overall),
+        indicators: overall,
+        groups,
+        data_quality,
+        inputs: inputs_of(scheme, input),
+        gwq_version: env!("CARGO_PKG_VERSION").to_string(),
+    })
+}
+
+/// Every indicator of the scheme measured overall and, with `by`, per group.
+fn measure_scheme<'s>(
+    scheme: &'s Scheme,
+    input: &ScoreInput,
+    by: Option<GroupBy>,
+) -> Result<Vec<MeasuredIndicator<'s>>, ScoreError> {
     let inventory_lf = input.inventory.to_frame()?;
     // The sample indicators together, from one read of the samples.
     let of_samples: Vec<&Indicator> = scheme
@@ -176,7 +293,7 @@ pub fn score_scheme(
             by,
         )
     })?;
-    let mut measured: Vec<(&Indicator, bool, ByKey)> = Vec::new();
+    let mut measured = Vec::new();
     for ind in scheme.indicators() {
         let t = &input.tables[&ind.source];
         if samples::handles(ind) {
@@ -199,11 +316,38 @@ pub fn score_scheme(
         }
         measured.push((ind, t.configured, values));
     }
-    let overall: Vec<IndicatorResult> = measured
-        .iter()
-        .map(|(ind, configured, v)| result_of(ind, *configured, v.get("")))
-        .collect();
-    let total = total_of(scheme, &overall);
+    Ok(measured)
+}
+
+/// Why an indicator has no value: its table is not configured, has no rows in the
+/// period (by the indicator's time column), or none of them matched.
+fn no_data_reason(
+    ind: &Indicator,
+    t: &LoadedTable,
+    period: &Period,
+) -> Result<NoDataReason, ScoreError> {
+    if !t.configured {
+        return Ok(NoDataReason::NotConfigured);
+    }
+    let in_period = rows::in_period(t.frame.clone(), ind.source, &ind.time_column, period);
+    let df = in_period
+        .select([col(crate::ingest::build::ROW_COLUMN).count().alias("n")])
+        .collect()
+        .step(&format!("统计指标 {} 的数据行", ind.id))?;
+    let n = crate::frame::i64_values(&df, "n")?
+        .first()
+        .copied()
+        .flatten()
+        .unwrap_or(0);
+    Ok(if n == 0 {
+        NoDataReason::NoRows
+    } else {
+        NoDataReason::NoMatchingRows
+    })
+}
+
+/// Dimension scores and points: no-data indicators count as `missing_data` says.
+fn dimensions_of(scheme: &Scheme, overall: &[IndicatorResult]) -> Vec<DimensionResult> {
     let mut dimensions = Vec::new();
     for dim in &scheme.dimensions {
         let (mut score, mut points) = (0.0, 0.0);
@@ -224,42 +368,70 @@ pub fn score_scheme(
             points,
         });
     }
+    dimensions
+}
+
+fn missing_of(overall: &[IndicatorResult]) -> Vec<MissingIndicator> {
+    overall
+        .iter()
+        .filter_map(|r| {
+            Some(MissingIndicator {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                points: r.points,
+                reason: r.reason?,
+            })
+        })
+        .collect()
+}
+
+/// The results per group key; an indicator whose rows cannot be split by the key
+/// carries the overall value.
+fn groups_of(
+    scheme: &Scheme,
+    input: &ScoreInput,
+    g: GroupBy,
+    measured: &[MeasuredIndicator],
+    overall: &[IndicatorResult],
+) -> Vec<GroupResult> {
     let mut groups = Vec::new();
-    if let Some(g) = by {
-        for key in group_keys(scheme, input, g) {
-            let indicators: Vec<IndicatorResult> = measured
-                .iter()
-                .map(|(ind, configured, v)| {
-                    let splittable = group_column(ind.source, g).is_some();
-                    // Indicators whose rows cannot be split by the key carry the overall value.
-                    let m = if splittable {
-                        v.get(&format!("{}\u{1}{key}", g.name()))
-                            .copied()
-                            .or_else(|| empty_group(ind, *configured))
-                    } else {
-                        v.get("").copied()
-                    };
-                    result_of(ind, *configured, m.as_ref())
-                })
-                .collect();
-            groups.push(GroupResult {
-                by: g.name().to_string(),
-                key,
-                total: total_of(scheme, &indicators),
-                indicators,
-            });
-        }
+    for key in group_keys(scheme, input, g) {
+        let indicators: Vec<IndicatorResult> = measured
+            .iter()
+            .zip(overall)
+            .map(|((ind, configured, v), all)| {
+                if group_column(ind.source, g).is_none() {
+                    return all.clone();
+                }
+                let m = v
+                    .get(&format!("{}\u{1}{key}", g.name()))
+                    .copied()
+                    .or_else(|| empty_group(ind, *configured));
+                // A group lacks what the whole lacks; else its own rows did not match.
+                let reason = all.reason.unwrap_or(NoDataReason::NoMatchingRows);
+                result_of(ind, *configured, m.as_ref(), Some(reason))
+            })
+            .collect();
+        let total = total_of(scheme, &indicators);
+        groups.push(GroupResult {
+            by: g.name().to_string(),
+            key,
+            status: TotalStatus::of(total),
+            total,
+            indicators,
+        });
     }
-    let grade = scoring::band_for(&scheme.grades, total)
-        .cloned()
-        .unwrap_or_default();
-    let payment_adjust_pct = scoring::band_for(&scheme.payment, total).copied();
-    let mut inputs = Vec::new();
+    groups
+}
+
+/// The input files of the tables the scheme reads, and the inventory.
+fn inputs_of(scheme: &Scheme, input: &ScoreInput) -> Vec<Input> {
     let used: BTreeSet<Table> = scheme
         .indicators()
         .map(|i| i.source)
         .chain([Table::Inventory])
         .collect();
+    let mut inputs = Vec::new();
     for table in used {
         for f in &input.tables[&table].files {
             inputs.push(Input {
@@ -270,25 +442,11 @@ pub fn score_scheme(
             });
         }
     }
-    Ok(ScoreResult {
-        scheme: scheme.name.clone(),
-        period: input.period.label().to_string(),
-        start: input.period.start.to_string(),
-        end: input.period.end.to_string(),
-        total,
-        grade,
-        payment_adjust_pct,
-        dimensions,
-        indicators: overall,
-        groups,
-        data_quality,
-        inputs,
-        gwq_version: env!("CARGO_PKG_VERSION").to_string(),
-    })
+    inputs
 }
 
-/// The total of SPEC §7 from indicator results.
-fn total_of(scheme: &Scheme, results: &[IndicatorResult]) -> f64 {
+/// The total of SPEC §7 from indicator results (`None`: too little data).
+fn total_of(scheme: &Scheme, results: &[IndicatorResult]) -> Option<f64> {
     let items: Vec<Scored> = results
         .iter()
         .zip(scheme.indicators())
@@ -298,7 +456,12 @@ fn total_of(scheme: &Scheme, results: &[IndicatorResult]) -> f64 {
             veto_cap: ind.veto.filter(|_| r.met == Some(false)),
         })
         .collect();
-    scoring::total(&items, scheme.missing_data, scheme.total_points)
+    scoring::total(
+        &items,
+        scheme.missing_data,
+        scheme.total_points,
+        scheme.min_scored_pct,
+    )
 }
 
 /// A group with no rows: a count is 0 on a configured source, anything else no data.
@@ -309,7 +472,13 @@ fn empty_group(ind: &Indicator, configured: bool) -> Option<Measured> {
     })
 }
 
-fn result_of(ind: &Indicator, configured: bool, m: Option<&Measured>) -> IndicatorResult {
+/// One indicator's result; `reason` says why, should it have no value.
+fn result_of(
+    ind: &Indicator,
+    configured: bool,
+    m: Option<&Measured>,
+    reason: Option<NoDataReason>,
+) -> IndicatorResult {
     let value = m.and_then(|m| m.value).filter(|_| configured);
     let met = value.map(|v| ind.target.is_met(v));
     let score = value.map(|v| scoring::score(&ind.rule, &ind.target, ind.points, v));
@@ -328,6 +497,7 @@ fn result_of(ind: &Indicator, configured: bool, m: Option<&Measured>) -> Indicat
         } else {
             Status::NoData
         },
+        reason: if value.is_some() { None } else { reason },
         rows: m.map_or(0, |m| m.rows),
     }
 }

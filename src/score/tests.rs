@@ -34,12 +34,7 @@ fn table(table: Table, columns: Vec<Column>) -> LoadedTable {
         .map(|(n, dt)| col(n.clone()).cast(dt.clone()))
         .collect();
     let frame = df.lazy().with_columns(casts);
-    LoadedTable {
-        table,
-        frame,
-        files: Vec::new(),
-        configured: true,
-    }
+    LoadedTable::new(table, frame, Vec::new(), true).unwrap()
 }
 
 fn times(name: &str, v: &[Option<&str>]) -> Column {
@@ -145,6 +140,7 @@ fn score_for(
             error: 0,
             warning: 0,
         },
+        assumptions: Vec::new(),
     };
     score_scheme(&scheme, &input, by, quality).unwrap()
 }

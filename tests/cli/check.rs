@@ -58,9 +58,25 @@ fn every_planted_defect_is_found_where_it_was_planted() {
             "unexpected finding: {f}"
         );
     }
+    // Exact duplicates of every table planted (samples, a fault ticket, a phone
+    // check) are dropped and counted, each in its table, and nothing else.
     assert_eq!(
-        report["dropped_exact_duplicates"]["samples"],
+        report["dropped_exact_duplicates"],
         truth["exact_duplicates"]
+    );
+    for table in ["samples", "faults", "phone_checks"] {
+        assert_eq!(truth["exact_duplicates"][table], 1, "{table} planted");
+    }
+    // The GBK month is a Windows file: CRLF line endings under a title row.
+    let gbk = std::fs::read(dir.path().join("data/性能/性能_2025-08.csv")).unwrap();
+    assert!(gbk.windows(2).any(|w| w == b"\r\n"), "CRLF planted");
+    assert!(
+        planted
+            .iter()
+            .filter(|p| p["file"] == "data/性能/性能_2025-08.csv")
+            .count()
+            >= 2,
+        "findings planted in the CRLF file"
     );
     // The workbook has a summary sheet and one sheet per code.
     let xlsx = dir.path().join(format!(

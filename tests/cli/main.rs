@@ -9,4 +9,6 @@ mod check;
 mod errors;
 mod fees;
 mod ingest;
+mod real_exports;
+mod rows;
 mod score;

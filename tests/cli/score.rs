@@ -29,6 +29,8 @@ fn check_score_object(s: &Value) {
         assert!(s[key].is_string(), "{key} in {s}");
     }
     assert!(s["total"].is_number());
+    assert_eq!(s["status"], "ok");
+    assert!(s["data_quality"]["assumptions"].is_array());
     for key in ["dimensions", "indicators", "groups", "inputs"] {
         assert!(s[key].is_array(), "{key}");
     }
@@ -42,6 +44,8 @@ fn check_score_object(s: &Value) {
                 i["value"].is_null() && i["met"].is_null() && i["score"].is_null(),
                 "{i}"
             );
+            let reason = i["reason"].as_str().unwrap();
+            assert!(["not_configured", "no_rows", "no_matching_rows"].contains(&reason));
         } else {
             assert!(
                 i["value"].is_number() && i["met"].is_boolean() && i["score"].is_number(),
@@ -60,11 +64,15 @@ fn check_score_object(s: &Value) {
             "period",
             "start",
             "end",
+            "status",
             "total",
             "grade",
             "payment_adjust_pct",
+            "scored_points_pct",
+            "min_scored_pct",
             "dimensions",
             "indicators",
+            "missing_indicators",
             "groups",
             "data_quality",
             "inputs",
