@@ -144,7 +144,12 @@ pub fn evaluate(
             let held = col("_cond").fill_null(lit(false)).cast(DataType::Float64);
             value(lf, group, held.mean() * lit(100.0), &step)
         }
-        Measure::Count => value(lf, group, count_expr(), &step),
+        // The row count is the value: asking for it twice in one projection trips
+        // polars 0.55's common-subexpression elimination over an in-memory frame.
+        Measure::Count => Ok(measured(
+            aggregate(lf, group, vec![count_expr()], &step)?,
+            "_n",
+        )),
         Measure::Sql { expr } => {
             let query = match group {
                 None => format!("SELECT {expr} AS v, COUNT(*) AS _n FROM t"),

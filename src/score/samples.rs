@@ -12,8 +12,9 @@
 
 use super::availability::{self, LineShare};
 use super::measure::{self, Aggregates, Measured};
+use super::measurements::{availability_by_key, ByKey};
 use super::rows;
-use super::{ByKey, GroupBy, ScoreError, ScoreInput};
+use super::{GroupBy, ScoreError, ScoreInput};
 use crate::frame::{self, CollectStreaming, StepContext};
 use crate::ingest::LoadedTable;
 use crate::scheme::{Indicator, Measure};
@@ -472,7 +473,7 @@ fn availability_measures(
         let agg = availability::aggregate_of(p.ind);
         out.insert(
             p.ind.id.clone(),
-            super::availability_by_key(&shares, agg, by, input.inventory),
+            availability_by_key(&shares, agg, by, input.inventory),
         );
     }
     Ok(out)

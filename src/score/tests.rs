@@ -1,9 +1,11 @@
 //! Hand-computed cases for every measure and the exact semantics of SPEC §7.
 
+use super::GroupBy;
 use super::*;
 use crate::ingest::build::{cache_schema, ROW_COLUMN};
 use crate::ingest::cache::SOURCE_COLUMN;
 use chrono::{NaiveDate, NaiveDateTime};
+use polars::prelude::*;
 
 fn t(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
@@ -103,19 +105,17 @@ fn score_one(
     score_for("access_type: fiber\n", indicator, tables, period, by)
 }
 
-/// Scores the indicators under a scheme header (`access_type:` line or none).
-fn score_for(
-    access: &str,
-    indicator: &str,
-    tables: Vec<LoadedTable>,
-    period: &str,
-    by: Option<GroupBy>,
-) -> ScoreResult {
+/// A scheme of the indicators under a header (`access_type:` line or none).
+fn scheme_of(access: &str, indicator: &str) -> Scheme {
     let points = indicator.matches("points:").count() * 10;
     let text = format!(
         "scheme: 测试\n{access}total_points: {points}\ngrades:\n  - {{ min: 0, name: 合格 }}\ndimensions:\n  - id: d\n    name: 维度\n    indicators:\n{indicator}"
     );
-    let scheme = Scheme::parse("t", "t.yaml", &text).unwrap_or_else(|e| panic!("{e}"));
+    Scheme::parse("t", "t.yaml", &text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `f` on a score input of `tables` (every other table unconfigured).
+fn with_input<T>(tables: Vec<LoadedTable>, period: &str, f: impl FnOnce(&ScoreInput) -> T) -> T {
     let mut all: BTreeMap<Table, LoadedTable> = BTreeMap::new();
     for t in Table::ALL {
         let mut empty = table(t, vec![]);
@@ -134,15 +134,59 @@ fn score_for(
         calendar: &calendar,
         period: &period,
     };
-    let quality = DataQuality {
+    f(&input)
+}
+
+fn no_findings() -> DataQuality {
+    DataQuality {
         coverage_pct: None,
         findings: FindingCounts {
             error: 0,
             warning: 0,
         },
         assumptions: Vec::new(),
+    }
+}
+
+/// Scores the indicators under a scheme header (`access_type:` line or none).
+fn score_for(
+    access: &str,
+    indicator: &str,
+    tables: Vec<LoadedTable>,
+    period: &str,
+    by: Option<GroupBy>,
+) -> ScoreResult {
+    let scheme = scheme_of(access, indicator);
+    with_input(tables, period, |input| {
+        score_scheme(&scheme, input, by, no_findings()).unwrap()
+    })
+}
+
+#[test]
+fn one_measurement_scores_under_two_schemes() {
+    // July's fibre faults: T1–T5 on L1 (T6 is on the 5G line). Measured once, scored
+    // against <= 5 (met: 10 points) and against a tightened <= 3 (2 steps short,
+    // 2 points a step: 6 points).
+    let count = |target: &str| {
+        format!("      - {{ id: N, name: 故障数, measure: count, source: faults, target: \"{target}\", points: 10, scoring: {{ rule: linear, step: 1, deduct: 2 }} }}\n")
     };
-    score_scheme(&scheme, &input, by, quality).unwrap()
+    let (current, proposed) = (
+        scheme_of("access_type: fiber\n", &count("<= 5")),
+        scheme_of("access_type: fiber\n", &count("<= 3")),
+    );
+    let measured = with_input(vec![faults()], "2025-07", |input| {
+        measure(&current, input, None).unwrap()
+    });
+    assert_eq!(measured.indicators["N"].values[""].value, Some(5.0));
+    let before = score(&current, &measured, no_findings());
+    let after = score(&proposed, &measured, no_findings());
+    assert_eq!((before.total, after.total), (Some(10.0), Some(6.0)));
+    assert_eq!(after.indicators[0].met, Some(false));
+    // The same as measuring and scoring in one step.
+    let direct = with_input(vec![faults()], "2025-07", |input| {
+        score_scheme(&proposed, input, None, no_findings()).unwrap()
+    });
+    assert_eq!(after, direct);
 }
 
 fn value(r: &ScoreResult) -> Option<f64> {
