@@ -9,7 +9,8 @@
 //! - domain modules that take frames and validated models and return typed results:
 //!   `audit` (数据稽核), `scheme` (indicator YAML → model, scoring rules) and `score`
 //!   (measures over the tables, totals and grades);
-//! - `report` renders results to xlsx; `output` writes files atomically.
+//! - `report` renders results to xlsx and docx; `output` writes files atomically;
+//! - `session` loads a command's workspace, tables, inventory and calendar once.
 //!
 //! Shared vocabulary: `tables` (canonical tables), `period`, `findings`, `inventory`,
 //! `calendar` (working days), `intervals`, `frame` (polars helpers).
@@ -32,5 +33,6 @@ pub mod progress;
 pub mod report;
 pub mod scheme;
 pub mod score;
+pub mod session;
 pub mod tables;
 pub mod workspace;

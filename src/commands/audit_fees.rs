@@ -5,7 +5,6 @@ use super::{Context, Outcome};
 use crate::cli::{AuditFeesArgs, FeeFailOn};
 use crate::fees::rules::BillingRules;
 use crate::fees::{self, money, AuditInput, FeeSeverity};
-use crate::inventory::Inventory;
 use crate::tables::Table;
 use crate::workspace::{Source, SourceFile};
 use anyhow::{bail, Context as _, Result};
@@ -51,14 +50,13 @@ pub fn run(ctx: &Context, args: AuditFeesArgs) -> Result<Outcome> {
             },
         );
     }
-    ctx.ingest(&ws)?;
-    let tables = ctx.load_tables(&ws)?;
-    let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
+    let session = ctx.session(ws)?;
+    let (ws, tables, inventory) = (&session.ws, &session.tables, &session.inventory);
     let cards = fees::sim_cards(tables[&Table::SimCards].frame.clone())?;
     if inventory.is_empty() && cards.is_empty() {
         bail!("线路台账和号卡清单均为空：费用稽核需要台账。请在 gwq.yaml 的 sources 中配置 inventory，或用 --inventory 指定");
     }
-    let subscribers = fees::subscribers(&inventory, &cards);
+    let subscribers = fees::subscribers(inventory, &cards);
     let usage = fees::usage::measure(
         &tables[&Table::Kpi5g].frame,
         &tables[&Table::Samples].frame,
@@ -73,7 +71,7 @@ pub fn run(ctx: &Context, args: AuditFeesArgs) -> Result<Outcome> {
         period: &period,
     })?;
 
-    let dir = ctx.output_dir(&ws, &period);
+    let dir = ctx.output_dir(ws, &period);
     let label = period.file_label();
     let xlsx = dir.join(format!("fee-audit-{label}.xlsx"));
     crate::report::xlsx::write(

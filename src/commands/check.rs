@@ -5,25 +5,22 @@ use super::{Context, Outcome};
 use crate::audit::{run_check, CheckOptions};
 use crate::cli::{CheckArgs, FailOn};
 use crate::findings::{Code, Severity};
-use crate::inventory::Inventory;
-use crate::tables::Table;
 use anyhow::{Context as _, Result};
 
 pub fn run(ctx: &Context, args: CheckArgs) -> Result<Outcome> {
     let ws = ctx.open_workspace()?;
     let period = ctx.period(&args.period, &ws)?;
-    ctx.ingest(&ws)?;
+    let session = ctx.session(ws)?;
     let bar = crate::progress::StepBar::new(ctx.progress, 2);
     bar.step(&format!("数据稽核 {}", period.label()));
-    let tables = ctx.load_tables(&ws)?;
-    let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
     let options = CheckOptions {
         min_coverage: args.min_coverage,
     };
-    let report = run_check(&tables, &inventory, &period, &options)?;
+    let report = run_check(&session.tables, &session.inventory, &period, &options)?;
+    let ws = &session.ws;
     bar.step("写出稽核结果");
 
-    let dir = ctx.output_dir(&ws, &period);
+    let dir = ctx.output_dir(ws, &period);
     let xlsx = dir.join(format!("check-{}.xlsx", period.file_label()));
     let book = crate::report::check::workbook(&report, &ws.name);
     crate::report::xlsx::write(&book, &xlsx)

@@ -10,12 +10,11 @@ mod init;
 mod score;
 
 use crate::cli::{Cli, Command, PeriodArgs};
-use crate::ingest::{IngestSummary, LoadedTable};
+use crate::ingest::IngestSummary;
 use crate::period::Period;
-use crate::tables::Table;
+use crate::session::Session;
 use crate::workspace::Workspace;
 use anyhow::{Context as _, Result};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// How a successful run ended.
@@ -108,13 +107,10 @@ impl Context {
         Ok(summary)
     }
 
-    /// Every canonical table from the cache (unconfigured ones empty).
-    pub fn load_tables(&self, ws: &Workspace) -> Result<BTreeMap<Table, LoadedTable>> {
-        let mut out = BTreeMap::new();
-        for table in Table::ALL {
-            out.insert(table, crate::ingest::load_table(ws, table)?);
-        }
-        Ok(out)
+    /// Ingests what is stale (with its progress bar), then loads the session.
+    pub fn session(&self, ws: Workspace) -> Result<Session> {
+        crate::progress::timed("ingest", || self.ingest(&ws))?;
+        Ok(Session::load(ws)?)
     }
 
     /// The period asked for, else the workspace's service period.

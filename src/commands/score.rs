@@ -3,46 +3,25 @@
 
 use super::{Context, Outcome};
 use crate::audit::{run_check, CheckOptions};
-use crate::calendar::Calendar;
 use crate::cli::ScoreArgs;
 use crate::findings::Severity;
-use crate::inventory::Inventory;
-use crate::scheme::Scheme;
-use crate::score::{score_scheme, DataQuality, FindingCounts, ScoreInput, ScoreResult};
-use crate::tables::Table;
-use anyhow::{bail, Context as _, Result};
+use crate::score::{score_scheme, DataQuality, FindingCounts, ScoreResult};
+use anyhow::{Context as _, Result};
 
 pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
     let ws = ctx.open_workspace()?;
     let period = ctx.period(&args.period, &ws)?;
-    if ws.schemes.is_empty() {
-        bail!("gwq.yaml 没有配置 schemes：请加入 schemes: {{ fiber: indicators/fiber.yaml }} 等");
-    }
-    let chosen: Vec<(&String, &std::path::PathBuf)> = match args.scheme.as_deref() {
-        None | Some("all") => ws.schemes.iter().collect(),
-        Some(id) => match ws.schemes.get_key_value(id) {
-            Some(kv) => vec![kv],
-            None => bail!(
-                "gwq.yaml 的 schemes 中没有 “{id}”，可用：{}",
-                ws.schemes.keys().cloned().collect::<Vec<_>>().join("、")
-            ),
-        },
-    };
-    let schemes = chosen
-        .iter()
-        .map(|(id, path)| Scheme::load(id, path).map_err(anyhow::Error::from))
-        .collect::<Result<Vec<_>>>()?;
-    let calendar = match &ws.calendar {
-        Some(p) => Calendar::with_file(p)?,
-        None => Calendar::built_in(),
-    };
-    crate::progress::timed("ingest", || ctx.ingest(&ws))?;
+    let schemes = crate::session::schemes_of(&ws, args.scheme.as_deref())?;
+    let session = ctx.session(ws)?;
     let bar = crate::progress::StepBar::new(ctx.progress, 1 + schemes.len() as u64);
     bar.step(&format!("数据稽核 {}", period.label()));
-    let tables = ctx.load_tables(&ws)?;
-    let inventory = Inventory::from_frame(tables[&Table::Inventory].frame.clone())?;
     let check = crate::progress::timed("check", || {
-        run_check(&tables, &inventory, &period, &CheckOptions::default())
+        run_check(
+            &session.tables,
+            &session.inventory,
+            &period,
+            &CheckOptions::default(),
+        )
     })?;
     release_freed_memory();
     let quality = DataQuality {
@@ -53,12 +32,7 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
         },
         assumptions: Vec::new(),
     };
-    let input = ScoreInput {
-        tables: &tables,
-        inventory: &inventory,
-        calendar: &calendar,
-        period: &period,
-    };
+    let input = session.score_input(&period);
     let mut results = Vec::new();
     for scheme in &schemes {
         bar.step(&format!("评分：{}", scheme.name));
@@ -70,10 +44,11 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
     for r in &results {
         print_table(ctx, r);
     }
-    let dir = ctx.output_dir(&ws, &period);
+    let dir = ctx.output_dir(&session.ws, &period);
     let label = period.file_label();
     let xlsx = dir.join(format!("score-{label}.xlsx"));
-    crate::report::xlsx::write(&crate::report::score::workbook(&results, &ws.name), &xlsx)
+    let book = crate::report::score::workbook(&results, &session.ws.name);
+    crate::report::xlsx::write(&book, &xlsx)
         .with_context(|| format!("无法写入 {}", xlsx.display()))?;
     let json = if results.len() == 1 {
         serde_json::to_value(&results[0])?
