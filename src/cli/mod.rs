@@ -101,20 +101,20 @@ pub struct InitArgs {
 pub struct DemoArgs {
     /// 输出目录
     pub dir: PathBuf,
-    /// 线路数
-    #[arg(long, default_value_t = 48)]
+    /// 线路数（默认 48）
+    #[arg(long, default_value_t = 48, hide_default_value = true)]
     pub lines: usize,
-    /// 采样天数（自服务期起算）
-    #[arg(long, default_value_t = 92)]
+    /// 采样天数，自服务期起算（默认 92）
+    #[arg(long, default_value_t = 92, hide_default_value = true)]
     pub days: u32,
-    /// 随机种子（相同种子生成相同数据）
-    #[arg(long, default_value_t = 1)]
+    /// 随机种子，相同种子生成相同数据（默认 1）
+    #[arg(long, default_value_t = 1, hide_default_value = true)]
     pub seed: u64,
     /// 首日（默认 2025-07-01）
     #[arg(long, value_name = "DATE")]
     pub start: Option<chrono::NaiveDate>,
-    /// 采样间隔（分钟）
-    #[arg(long, default_value_t = 5)]
+    /// 采样间隔，分钟（默认 5）
+    #[arg(long, default_value_t = 5, hide_default_value = true)]
     pub interval: u32,
     /// 植入各类数据问题与预算差错，并写出 demo-truth.json
     #[arg(long)]

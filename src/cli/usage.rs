@@ -28,7 +28,7 @@ pub fn message(err: &clap::Error) -> String {
         ErrorKind::InvalidValue => format!("参数 {arg} 的值 “{value}” 无效"),
         ErrorKind::ValueValidation => {
             let why = std::error::Error::source(err)
-                .map(|e| format!("：{e}"))
+                .map(|e| format!("：{}", in_chinese(&e.to_string())))
                 .unwrap_or_default();
             format!("参数 {arg} 的值 “{value}” 无效{why}")
         }
@@ -69,6 +69,27 @@ pub fn usage(err: &clap::Error) -> Option<String> {
             Some(format!("用法：{}", line.replace("[OPTIONS]", "[选项]")))
         }
         _ => None,
+    }
+}
+
+/// Why a value failed to parse: gwq's own validators speak Chinese; the standard
+/// parsers (numbers, dates) speak English and are translated or summarised.
+fn in_chinese(why: &str) -> String {
+    if !why.is_ascii() {
+        return why.to_string();
+    }
+    let lower = why.to_ascii_lowercase();
+    if lower.contains("float") {
+        "应为数字，如 95 或 99.5".to_string()
+    } else if lower.contains("digit") || lower.contains("number") {
+        "应为整数".to_string()
+    } else if lower.contains("input")
+        || lower.contains("premature")
+        || lower.contains("out of range")
+    {
+        "应为日期，如 2025-07-01".to_string()
+    } else {
+        "格式不对".to_string()
     }
 }
 
@@ -126,6 +147,17 @@ mod tests {
         let m = message(&e);
         assert!(m.contains("--month") && m.contains("2025-13"), "{m}");
         assert!(m.contains("2025-08"), "{m}");
+    }
+
+    #[test]
+    fn values_the_standard_parsers_refuse_are_explained_in_chinese() {
+        let m = message(&error_of(&["gwq", "check", "--min-coverage", "abc"]));
+        assert!(m.contains("应为数字"), "{m}");
+        assert!(!m.contains("invalid"), "{m}");
+        let m = message(&error_of(&["gwq", "demo", "x", "--lines", "many"]));
+        assert!(m.contains("应为整数"), "{m}");
+        let m = message(&error_of(&["gwq", "demo", "x", "--start", "July"]));
+        assert!(m.contains("应为日期"), "{m}");
     }
 
     #[test]

@@ -116,13 +116,19 @@ fn print_table(ctx: &Context, r: &ScoreResult) {
             &num(i.score),
         ]));
     }
+    // The indicators without data, one line per reason.
+    let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();
     for m in &r.missing_indicators {
-        ctx.say(&format!(
-            "  无数据：{} {}——{}",
-            m.id,
-            m.name,
-            m.reason.text()
-        ));
+        match by_reason
+            .iter_mut()
+            .find(|(why, _)| *why == m.reason.text())
+        {
+            Some((_, ids)) => ids.push(&m.id),
+            None => by_reason.push((m.reason.text(), vec![&m.id])),
+        }
+    }
+    for (why, ids) in by_reason {
+        ctx.say(&format!("  无数据（{why}）：{}", ids.join("、")));
     }
     ctx.say(&total_line(r));
 }

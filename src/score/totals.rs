@@ -33,11 +33,11 @@ pub fn score(scheme: &Scheme, m: &Measurements, mut data_quality: DataQuality) -
     data_quality
         .assumptions
         .extend(m.assumptions.iter().cloned());
-    let scored: f64 = overall
+    // A fold from +0.0: an empty f64 sum is −0.0, which JSON would show as "-0.0".
+    let scored = overall
         .iter()
         .filter(|r| r.score.is_some())
-        .map(|r| r.points)
-        .sum();
+        .fold(0.0, |sum, r| sum + r.points);
     ScoreResult {
         scheme: scheme.name.clone(),
         period: m.period.label().to_string(),

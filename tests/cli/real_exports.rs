@@ -205,7 +205,7 @@ fn too_little_data_gives_no_total_and_says_why() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("数据源未配置"), "{text}");
+    assert!(text.contains("无数据（数据源未配置）：C"), "{text}");
     assert!(text.contains("没有符合接入方式或筛选条件的记录"), "{text}");
     assert!(text.contains("数据不足，不计总分"), "{text}");
     let xlsx = dir.path().join("reports/2025-08/score-2025-08.xlsx");
@@ -332,6 +332,20 @@ fn usage_errors_are_chinese_with_the_accepted_values_and_exit_2() {
     // Where clap knows the usage line, it is given in Chinese.
     let err = run_fails_with(dir.path(), &["check", "--quater", "2025Q3"], 2);
     assert!(err.contains("用法：gwq check"), "{err}");
+}
+
+#[test]
+fn help_shows_defaults_in_chinese() {
+    for cmd in ["demo", "check", "score", "audit-fees"] {
+        let out = gwq().args([cmd, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !text.contains("[default:") && !text.contains("Usage:"),
+            "{cmd}: {text}"
+        );
+        assert!(text.contains("用法："), "{cmd}: {text}");
+    }
 }
 
 #[test]
