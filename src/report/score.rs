@@ -84,17 +84,12 @@ fn overview_note(results: &[ScoreResult]) -> String {
     let mut note = "得分按各维度汇总；无数据指标按评估方案的 missing_data 规则处理，总分据此折算。"
         .to_string();
     for r in results.iter().filter(|r| r.total.is_none()) {
-        let missing: Vec<String> = r
-            .missing_indicators
-            .iter()
-            .map(|m| format!("{} {}（{}）", m.id, m.name, m.reason.text()))
-            .collect();
         note.push_str(&format!(
-            "{}：有数据的指标分值仅占 {:.2}%，低于要求的 {}%，本期数据不足，不计总分、等级和费用调整；无数据指标：{}。",
+            "{}：有数据的指标分值仅占 {:.2}%，低于要求的 {}%，本期数据不足，不计总分、等级和费用调整；无数据指标 {} 项及原因见“未达标清单”。",
             r.scheme,
             r.scored_points_pct,
             crate::ingest::values::format_number(r.min_scored_pct),
-            missing.join("、")
+            r.missing_indicators.len()
         ));
     }
     note
