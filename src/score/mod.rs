@@ -88,4 +88,4 @@ pub fn score_scheme(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

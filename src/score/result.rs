@@ -96,13 +96,13 @@ pub struct GroupResult {
     pub indicators: Vec<IndicatorResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FindingCounts {
     pub error: u64,
     pub warning: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DataQuality {
     pub coverage_pct: Option<f64>,
     pub findings: FindingCounts,

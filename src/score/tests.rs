@@ -1,4 +1,5 @@
-//! Hand-computed cases for every measure and the exact semantics of SPEC §7.
+//! Hand-computed cases for every measure and the exact semantics of SPEC §7; the
+//! table and scheme builders are shared with other modules' tests.
 
 use super::GroupBy;
 use super::*;
@@ -16,7 +17,7 @@ fn d(s: &str) -> NaiveDate {
 }
 
 /// A loaded table from the given columns; every other canonical column is null.
-fn table(table: Table, columns: Vec<Column>) -> LoadedTable {
+pub(crate) fn table(table: Table, columns: Vec<Column>) -> LoadedTable {
     let height = columns.first().map_or(0, |c| c.len());
     let mut df = DataFrame::new_infer_height(columns).unwrap();
     for (name, dtype) in cache_schema(table.def()).iter() {
@@ -59,7 +60,7 @@ fn dates(name: &str, v: &[Option<&str>]) -> Column {
         .into_column()
 }
 
-fn strs(name: &str, v: &[&str]) -> Column {
+pub(crate) fn strs(name: &str, v: &[&str]) -> Column {
     Column::new(name.into(), v.to_vec())
 }
 
@@ -106,7 +107,7 @@ fn score_one(
 }
 
 /// A scheme of the indicators under a header (`access_type:` line or none).
-fn scheme_of(access: &str, indicator: &str) -> Scheme {
+pub(crate) fn scheme_of(access: &str, indicator: &str) -> Scheme {
     let points = indicator.matches("points:").count() * 10;
     let text = format!(
         "scheme: 测试\n{access}total_points: {points}\ngrades:\n  - {{ min: 0, name: 合格 }}\ndimensions:\n  - id: d\n    name: 维度\n    indicators:\n{indicator}"
@@ -115,7 +116,11 @@ fn scheme_of(access: &str, indicator: &str) -> Scheme {
 }
 
 /// Runs `f` on a score input of `tables` (every other table unconfigured).
-fn with_input<T>(tables: Vec<LoadedTable>, period: &str, f: impl FnOnce(&ScoreInput) -> T) -> T {
+pub(crate) fn with_input<T>(
+    tables: Vec<LoadedTable>,
+    period: &str,
+    f: impl FnOnce(&ScoreInput) -> T,
+) -> T {
     let mut all: BTreeMap<Table, LoadedTable> = BTreeMap::new();
     for t in Table::ALL {
         let mut empty = table(t, vec![]);
@@ -137,7 +142,7 @@ fn with_input<T>(tables: Vec<LoadedTable>, period: &str, f: impl FnOnce(&ScoreIn
     f(&input)
 }
 
-fn no_findings() -> DataQuality {
+pub(crate) fn no_findings() -> DataQuality {
     DataQuality {
         coverage_pct: None,
         findings: FindingCounts {
@@ -370,7 +375,7 @@ fn percentiles_linear_and_nearest_rank() {
     );
 }
 
-fn faults() -> LoadedTable {
+pub(crate) fn faults() -> LoadedTable {
     table(
         Table::Faults,
         vec![
