@@ -24,7 +24,7 @@ const ABOVE: RGBColor = RGBColor(192, 80, 77);
 const BELOW: RGBColor = RGBColor(79, 129, 189);
 
 /// One bar: its label, its value and the text shown at its end.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
     pub label: String,
     pub value: f64,

@@ -1,0 +1,380 @@
+//! The neutral model of a report (DESIGN-reports): numbered sections of paragraphs,
+//! notes, tables of typed cells and charts, built once from results. Word and Excel
+//! draw the same model: [`Report::to_document`] lays it out for `docx`,
+//! [`Report::to_workbook`] for `xlsx`, so a figure is the same in both and each cell
+//! is formatted in one place ([`Cell::text`]).
+//!
+//! Builders (monthly, quarterly, annual, special reports) fill a `Report` from
+//! results and never touch files or polars; the layouts never compute a figure.
+
+use super::chart;
+use super::document::{Block as DocBlock, Document};
+use super::model::{Chart as SheetChart, RowStyle, Sheet, Value, Workbook};
+use crate::analysis::change::Change;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+/// A report: its cover and its sections in reading order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// Lines at the foot of the cover (编制单位, 日期).
+    pub cover_lines: Vec<String>,
+    pub sections: Vec<Section>,
+}
+
+/// One numbered section (`一、总体情况` at level 1, `（一）…` at level 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    pub level: u8,
+    /// The workbook sheet its tables go to (≤ 31 characters); `None`: Word only.
+    pub sheet: Option<String>,
+    pub blocks: Vec<Block>,
+}
+
+impl Section {
+    pub fn new(level: u8, heading: impl Into<String>, sheet: Option<&str>) -> Section {
+        Section {
+            heading: heading.into(),
+            level,
+            sheet: sheet.map(str::to_string),
+            blocks: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Paragraph(String),
+    /// A remark in smaller print: in Word after its paragraph, in Excel under the title.
+    Note(String),
+    Table(Table),
+    Chart(Chart),
+}
+
+/// Where a table is drawn: a summary in both, the detail behind it only in Excel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Place {
+    #[default]
+    Both,
+    Document,
+    Workbook,
+}
+
+/// A table of typed cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    /// `表 1  …` in Word; the sheet's title in Excel.
+    pub caption: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<(RowStyle, Vec<Cell>)>,
+    /// Relative column widths in Word (same length as `headers`; empty: equal).
+    pub widths: Vec<u32>,
+    pub place: Place,
+}
+
+/// One cell: each kind is formatted once, the same in Word and Excel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Int(i64),
+    /// A number shown with the given decimals.
+    Number(f64, u8),
+    /// A percentage value (99.5 means 99.5 %), two decimals.
+    Percent(f64),
+    /// Yuan, exact, two decimals with thousands separators.
+    Money(Decimal),
+    /// A change against the previous period (▲/▼, 持平, —).
+    Change(Change),
+}
+
+impl Cell {
+    /// The text Word shows (and Excel, for text-like cells).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Number(v, d) => format!("{v:.*}", *d as usize),
+            Cell::Percent(p) => format!("{p:.2}%"),
+            Cell::Money(m) => crate::fees::money::fmt_grouped(*m),
+            Cell::Change(c) => c.text(),
+        }
+    }
+
+    /// Whether Word right-aligns the cell (figures).
+    fn is_figure(&self) -> bool {
+        !matches!(self, Cell::Empty | Cell::Text(_))
+    }
+
+    /// The cell as Excel holds it: numbers stay numbers.
+    fn value(&self) -> Value {
+        match self {
+            Cell::Empty => Value::Empty,
+            Cell::Int(n) => Value::Int(*n),
+            Cell::Number(v, d) => Value::Number(*v, *d),
+            Cell::Percent(p) => Value::Percent(*p),
+            Cell::Money(m) => Value::Number(m.to_f64().unwrap_or_default(), 2),
+            Cell::Text(_) | Cell::Change(_) => Value::Text(self.text()),
+        }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+/// A chart: labelled bars (a PNG in Word, a native chart in Excel).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// `图 1  …`.
+    pub caption: String,
+    /// What the values are, with their unit.
+    pub axis: String,
+    pub bars: Vec<chart::Bar>,
+}
+
+impl Report {
+    /// The Word layout: cover fields, then each section's heading and blocks; charts
+    /// drawn as PNG (a chart that cannot be drawn leaves a sentence saying so).
+    pub fn to_document(&self) -> Document {
+        let mut doc = Document {
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone(),
+            cover_lines: self.cover_lines.clone(),
+            blocks: Vec::new(),
+        };
+        for section in &self.sections {
+            doc.heading(section.level, section.heading.clone());
+            for block in &section.blocks {
+                if let Some(b) = document_block(block) {
+                    doc.blocks.push(b);
+                }
+            }
+        }
+        doc
+    }
+
+    /// The Excel layout: a sheet per table placed in the workbook, named after its
+    /// section's sheet (numbered when a section has several), with the section's notes
+    /// and native charts.
+    pub fn to_workbook(&self) -> Workbook {
+        let mut sheets = Vec::new();
+        for section in &self.sections {
+            let Some(name) = &section.sheet else { continue };
+            let notes: Vec<&str> = section
+                .blocks
+                .iter()
+                .filter_map(|b| match b {
+                    Block::Note(n) => Some(n.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let tables: Vec<&Table> = section
+                .blocks
+                .iter()
+                .filter_map(|b| match b {
+                    Block::Table(t) if t.place != Place::Document => Some(t),
+                    _ => None,
+                })
+                .collect();
+            let first_sheet = sheets.len();
+            for (k, table) in tables.iter().enumerate() {
+                let sheet_name = match k {
+                    0 => name.clone(),
+                    _ => format!("{name}{}", k + 1),
+                };
+                let headers: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+                let mut sheet = Sheet::new(&sheet_name, &table.caption, &headers);
+                sheet.note = (!notes.is_empty()).then(|| notes.join(" "));
+                for (style, cells) in &table.rows {
+                    sheet.push(*style, cells.iter().map(Cell::value).collect());
+                }
+                sheets.push(sheet);
+            }
+            // Charts go beside the section's first table.
+            if let Some(sheet) = sheets.get_mut(first_sheet) {
+                for block in &section.blocks {
+                    if let Block::Chart(c) = block {
+                        sheet.charts.push(SheetChart {
+                            title: c.caption.clone(),
+                            categories: c.bars.iter().map(|b| b.label.clone()).collect(),
+                            series: vec![(
+                                c.axis.clone(),
+                                c.bars.iter().map(|b| b.value).collect(),
+                            )],
+                        });
+                    }
+                }
+            }
+        }
+        Workbook { sheets }
+    }
+}
+
+fn document_block(block: &Block) -> Option<DocBlock> {
+    Some(match block {
+        Block::Paragraph(p) => DocBlock::Paragraph(p.clone()),
+        Block::Note(n) => DocBlock::Paragraph(format!("注：{n}")),
+        Block::Table(t) if t.place == Place::Workbook => return None,
+        Block::Table(t) => {
+            let right = (0..t.headers.len())
+                .filter(|c| {
+                    t.rows
+                        .iter()
+                        .any(|(_, cells)| cells.get(*c).is_some_and(Cell::is_figure))
+                })
+                .collect();
+            DocBlock::Table {
+                caption: Some(t.caption.clone()),
+                headers: t.headers.clone(),
+                rows: t
+                    .rows
+                    .iter()
+                    .map(|(style, cells)| {
+                        let marked = matches!(style, RowStyle::Bad | RowStyle::Warn);
+                        (marked, cells.iter().map(Cell::text).collect())
+                    })
+                    .collect(),
+                widths: match t.widths.len() == t.headers.len() {
+                    true => t.widths.clone(),
+                    false => vec![1; t.headers.len()],
+                },
+                right,
+            }
+        }
+        Block::Chart(c) => match chart::horizontal_bars(&c.axis, &c.bars) {
+            Ok(png) => DocBlock::Image {
+                png: png.bytes,
+                width_px: png.width,
+                height_px: png.height,
+                caption: c.caption.clone(),
+            },
+            Err(e) => DocBlock::Paragraph(format!("（{e}，{}从略。）", c.caption)),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        let mut overview = Section::new(1, "一、总体情况", Some("总体情况"));
+        overview
+            .blocks
+            .push(Block::Paragraph("本月 2 项指标中 1 项达标。".into()));
+        overview
+            .blocks
+            .push(Block::Note("数据截至 2025-08-31。".into()));
+        overview.blocks.push(Block::Table(Table {
+            caption: "表 1  指标".into(),
+            headers: vec!["指标".into(), "本月".into(), "环比".into(), "金额".into()],
+            rows: vec![
+                (
+                    RowStyle::Normal,
+                    vec![
+                        "可用率".into(),
+                        Cell::Percent(99.95),
+                        Cell::Change(Change::Moved {
+                            delta: 0.05,
+                            better: true,
+                        }),
+                        Cell::Money(Decimal::new(1234567, 2)),
+                    ],
+                ),
+                (
+                    RowStyle::Bad,
+                    vec![
+                        "时延".into(),
+                        Cell::Number(23.456, 2),
+                        Cell::Change(Change::NotComparable),
+                        Cell::Empty,
+                    ],
+                ),
+            ],
+            ..Table::default()
+        }));
+        overview.blocks.push(Block::Table(Table {
+            caption: "明细".into(),
+            headers: vec!["线路".into()],
+            rows: vec![(RowStyle::Normal, vec!["SH-PD-0001".into()])],
+            place: Place::Workbook,
+            ..Table::default()
+        }));
+        overview.blocks.push(Block::Chart(Chart {
+            caption: "图 1  各区可用率".into(),
+            axis: "可用率 (%)".into(),
+            bars: vec![chart::Bar {
+                label: "浦东新区".into(),
+                value: 99.95,
+                text: "99.95".into(),
+            }],
+        }));
+        let words_only = Section::new(1, "二、说明", None);
+        Report {
+            title: "监管月报".into(),
+            sections: vec![overview, words_only],
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn one_model_two_layouts_with_the_same_figures() {
+        let report = sample();
+        let doc = report.to_document();
+        let kinds: Vec<String> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                DocBlock::Heading { text, .. } => format!("H {text}"),
+                DocBlock::Paragraph(p) => format!("P {p}"),
+                DocBlock::Table { caption, rows, .. } => {
+                    format!(
+                        "T {} {}",
+                        caption.clone().unwrap_or_default(),
+                        rows[0].1.join("|")
+                    )
+                }
+                DocBlock::Image { caption, .. } => format!("I {caption}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "H 一、总体情况",
+                "P 本月 2 项指标中 1 项达标。",
+                "P 注：数据截至 2025-08-31。",
+                "T 表 1  指标 可用率|99.95%|▲0.05|12,345.67",
+                "I 图 1  各区可用率",
+                "H 二、说明",
+            ]
+        );
+        // The workbook: the section's two tables as sheets, the note, the chart; the
+        // Word-only section has no sheet. Figures stay numbers, changes read as in Word.
+        let book = report.to_workbook();
+        let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["总体情况", "总体情况2"]);
+        let first = &book.sheets[0];
+        assert_eq!(first.note.as_deref(), Some("数据截至 2025-08-31。"));
+        assert_eq!(first.rows[0].1[1], Value::Percent(99.95));
+        assert_eq!(first.rows[0].1[2], Value::Text("▲0.05".into()));
+        assert_eq!(first.rows[1].1[2], Value::Text("—".into()));
+        assert_eq!(first.rows[0].1[3], Value::Number(12345.67, 2));
+        assert_eq!(first.charts.len(), 1);
+        // Both render to real files.
+        assert!(super::super::docx::render(&doc).is_ok());
+        assert!(super::super::xlsx::render(&book).is_ok());
+    }
+}
