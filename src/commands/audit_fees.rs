@@ -1,7 +1,7 @@
 //! `gwq audit-fees BUDGET`: the fee-budget audit of SPEC §8 — a summary on the
 //! terminal, `fee-audit-<period>.xlsx`, `fee-audit-<period>.docx` and JSON.
 
-use super::{Context, Outcome};
+use super::{pad, Context, Outcome};
 use crate::cli::{AuditFeesArgs, FeeFailOn};
 use crate::fees::rules::BillingRules;
 use crate::fees::{self, money, AuditInput, FeeSeverity};
@@ -138,16 +138,17 @@ fn print_summary(ctx: &Context, r: &fees::FeeAudit) {
         }
         let sum: money::Decimal = of_code.iter().map(|f| f.difference).sum();
         let amount = if code.is_money() {
-            format!("{:>16} 元", money::fmt_grouped(sum))
+            format!(" {} 元", pad(&money::fmt_grouped(sum), 16, true))
         } else {
             String::new()
         };
-        ctx.say(&format!(
-            "  {:<20} {:<12} {:>5} 项 {amount}",
-            code.as_str(),
-            code.label(),
-            of_code.len()
-        ));
+        let line = format!(
+            "  {} {} {} 项{amount}",
+            pad(code.as_str(), 20, false),
+            pad(code.label(), 20, false),
+            pad(&of_code.len().to_string(), 5, true)
+        );
+        ctx.say(line.trim_end());
     }
     if ctx.verbose {
         for f in &r.findings {

@@ -1,7 +1,7 @@
 //! `gwq check`: the data audit of SPEC §6 for a period, printed as a summary and
 //! written to `check-<period>.xlsx` (and JSON with `--json`).
 
-use super::{Context, Outcome};
+use super::{pad, Context, Outcome};
 use crate::audit::{run_check, CheckOptions};
 use crate::cli::{CheckArgs, FailOn};
 use crate::findings::{Code, Severity};
@@ -43,10 +43,10 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<Outcome> {
         let n = report.counts.get(&code).copied().unwrap_or(0);
         if n > 0 {
             ctx.say(&format!(
-                "  {:<18} {:<10} {:>8}  {}",
-                code.as_str(),
-                code.title(),
-                n,
+                "  {} {} {}  {}",
+                pad(code.as_str(), 18, false),
+                pad(code.title(), 14, false),
+                pad(&n.to_string(), 8, true),
                 code.severity().label()
             ));
         }

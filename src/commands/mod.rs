@@ -131,6 +131,17 @@ impl Context {
     }
 }
 
+/// Pads `s` to `width` display columns for terminal tables: CJK characters are two
+/// columns wide, so `format!("{:<10}")` would leave Chinese labels out of line.
+pub(crate) fn pad(s: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(crate::report::xlsx::text_width(s)));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
 /// Runs the command the user typed.
 pub fn run(cli: Cli) -> Result<Outcome> {
     let ctx = Context::new(&cli);

@@ -1,7 +1,7 @@
 //! `gwq score`: score the provider against the workspace's indicator schemes for a
 //! period (SPEC §7, §12): a terminal table, `score-<period>.xlsx` and JSON.
 
-use super::{Context, Outcome};
+use super::{pad, Context, Outcome};
 use crate::audit::{run_check, CheckOptions};
 use crate::cli::ScoreArgs;
 use crate::findings::Severity;
@@ -63,16 +63,6 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
         ctx.print_json(&json)?;
     }
     Ok(Outcome::Done)
-}
-
-/// Pads `s` to `width` display columns (CJK characters are two wide).
-fn pad(s: &str, width: usize, right: bool) -> String {
-    let fill = " ".repeat(width.saturating_sub(crate::report::xlsx::text_width(s)));
-    if right {
-        format!("{fill}{s}")
-    } else {
-        format!("{s}{fill}")
-    }
 }
 
 fn print_table(ctx: &Context, r: &ScoreResult) {

@@ -78,6 +78,29 @@ fn every_planted_defect_is_found_where_it_was_planted() {
             >= 2,
         "findings planted in the CRLF file"
     );
+    // The terminal summary's columns line up (Chinese titles are two columns a character).
+    let out = gwq()
+        .arg("-w")
+        .arg(dir.path())
+        .args(["check", "--period", period])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let columns: std::collections::BTreeSet<usize> = text
+        .lines()
+        .filter(|l| l.ends_with("错误") || l.ends_with("警告"))
+        .filter_map(|l| {
+            display_column(
+                l,
+                if l.ends_with("错误") {
+                    "错误"
+                } else {
+                    "警告"
+                },
+            )
+        })
+        .collect();
+    assert_eq!(columns.len(), 1, "{text}");
     // The workbook has a summary sheet and one sheet per code.
     let xlsx = dir.path().join(format!(
         "reports/{}/check-{}.xlsx",

@@ -64,3 +64,14 @@ pub fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("stdout is only JSON")
 }
+
+/// The display column (CJK characters two wide) at which `pat` starts in `line`.
+pub fn display_column(line: &str, pat: &str) -> Option<usize> {
+    let at = line.find(pat)?;
+    Some(
+        line[..at]
+            .chars()
+            .map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 })
+            .sum(),
+    )
+}

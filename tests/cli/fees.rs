@@ -200,6 +200,14 @@ fn fail_on_error_exits_3() {
         &["--fail-on", "error"],
     );
     assert_eq!(out.status.code(), Some(3));
+    // The summary's columns line up though the labels are Chinese of every length.
+    let text = String::from_utf8(out.stderr).unwrap();
+    let columns: BTreeSet<usize> = text
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.as_bytes()[2].is_ascii_lowercase())
+        .filter_map(|l| display_column(l, " 项"))
+        .collect();
+    assert_eq!(columns.len(), 1, "{text}");
 }
 
 fn bad_budget(dir: &Path, csv: &str) -> String {
