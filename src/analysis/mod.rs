@@ -1,8 +1,9 @@
 //! Analyses over measured periods for the reports (SPEC §14): trends (each month of
 //! a window measured once and scored) and the change of an indicator against the
-//! previous comparable period.
+//! previous comparable period, and the 优化建议 rules R1–R6.
 //!
 //! Takes sessions, schemes and results; no files, no printing.
 
 pub mod change;
+pub mod suggest;
 pub mod trend;
