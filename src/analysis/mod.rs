@@ -5,5 +5,6 @@
 //! Takes sessions, schemes and results; no files, no printing.
 
 pub mod change;
+pub mod faults;
 pub mod suggest;
 pub mod trend;

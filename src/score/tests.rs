@@ -84,7 +84,7 @@ fn line(
     }
 }
 
-fn inventory() -> Inventory {
+pub(crate) fn inventory() -> Inventory {
     let mut inv = Inventory::default();
     for l in [
         line("L1", "fiber", "2020-01-01", None, "浦东新区"),
