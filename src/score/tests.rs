@@ -50,7 +50,7 @@ fn times(name: &str, v: &[Option<&str>]) -> Column {
         .into_column()
 }
 
-fn dates(name: &str, v: &[Option<&str>]) -> Column {
+pub(crate) fn dates(name: &str, v: &[Option<&str>]) -> Column {
     let days: Vec<Option<i32>> = v
         .iter()
         .map(|s| s.map(|s| crate::frame::days(d(s))))
