@@ -1,4 +1,5 @@
-//! Chart pictures for the Word reports: PNG images drawn with plotters.
+//! Chart pictures for the Word reports: PNG images drawn with plotters — horizontal
+//! bars (amounts by kind) and lines over days or months with a target line.
 //!
 //! Text uses the embedded WenQuanYi Micro Hei font (assets/fonts, Apache-2.0), so
 //! Chinese labels render the same on every machine without a system font. Drawing is
@@ -75,6 +76,138 @@ pub fn horizontal_bars(axis: &str, bars: &[Bar]) -> Result<Png, String> {
         width,
         height,
     })
+}
+
+/// One line of a line chart: its name and a value per category (`None`: a gap).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// Line colours in order, then the target's (the bars' red).
+const LINE_COLOURS: [RGBColor; 3] = [BELOW, RGBColor(247, 150, 70), RGBColor(155, 187, 89)];
+const LINE_SIZE: (u32, u32) = (1400, 720);
+
+/// Lines over `categories` (days, months) with the values on a `axis` scale and, when
+/// given, the target as a red line; a legend names each line. An error when no line
+/// has a value.
+pub fn lines(
+    axis: &str,
+    categories: &[String],
+    lines: &[Line],
+    target: Option<f64>,
+) -> Result<Png, String> {
+    let values = || lines.iter().flat_map(|l| l.values.iter().flatten());
+    if values().next().is_none() || categories.is_empty() {
+        return Err("图表没有数据".to_string());
+    }
+    font()?;
+    let (width, height) = LINE_SIZE;
+    let mut rgb = vec![255u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        let lo = values()
+            .chain(target.iter())
+            .fold(f64::INFINITY, |a, v| a.min(*v));
+        let hi = values()
+            .chain(target.iter())
+            .fold(f64::NEG_INFINITY, |a, v| a.max(*v));
+        let pad = if hi > lo { (hi - lo) * 0.15 } else { 1.0 };
+        draw_lines(
+            &root,
+            axis,
+            categories,
+            lines,
+            target,
+            (lo - pad)..(hi + pad),
+        )
+        .map_err(|e| format!("绘制图表失败：{e}"))?;
+        root.present().map_err(|e| format!("绘制图表失败：{e}"))?;
+    }
+    Ok(Png {
+        bytes: encode_png(&rgb, width, height)?,
+        width,
+        height,
+    })
+}
+
+fn draw_lines(
+    root: &Area,
+    axis: &str,
+    categories: &[String],
+    lines: &[Line],
+    target: Option<f64>,
+    y_range: std::ops::Range<f64>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let n = categories.len();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(root)
+        .margin(24)
+        .x_label_area_size(70)
+        .y_label_area_size(120)
+        .build_cartesian_2d(0.0..(n.max(2) - 1) as f64, y_range)?;
+    // About eight labels along the bottom, on whole categories.
+    let every = n.div_ceil(8).max(1);
+    let label_of = |x: &f64| {
+        let i = x.round() as usize;
+        match (x.fract().abs() < 1e-9, categories.get(i)) {
+            (true, Some(c)) if i % every == 0 => c.clone(),
+            _ => String::new(),
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_labels(n.min(60))
+        .x_label_formatter(&label_of)
+        .x_max_light_lines(0)
+        .y_labels(6)
+        .y_max_light_lines(1)
+        .y_desc(axis)
+        .label_style((FAMILY, 28))
+        .axis_desc_style((FAMILY, 28))
+        .light_line_style(RGBColor(230, 230, 230))
+        .draw()?;
+    for (k, line) in lines.iter().enumerate() {
+        let colour = LINE_COLOURS[k % LINE_COLOURS.len()];
+        // Each run of values without a gap is one path.
+        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for (i, v) in line.values.iter().enumerate() {
+            match v {
+                Some(v) => runs.last_mut().expect("one run").push((i as f64, *v)),
+                None => runs.push(Vec::new()),
+            }
+        }
+        let style = colour.stroke_width(4);
+        chart
+            .draw_series(
+                runs.into_iter()
+                    .filter(|r| !r.is_empty())
+                    .map(move |r| PathElement::new(r, style)),
+            )?
+            .label(line.name.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 30, y)], colour.stroke_width(4))
+            });
+    }
+    if let Some(t) = target {
+        let style = ABOVE.stroke_width(3);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, t), ((n.max(2) - 1) as f64, t)],
+                style,
+            )))?
+            .label(format!("目标 {}", crate::ingest::values::format_number(t)))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], style));
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FAMILY, 28))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(200, 200, 200))
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()?;
+    Ok(())
 }
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
@@ -222,6 +355,40 @@ mod tests {
         assert_eq!((info.width, info.height), (a.width, a.height));
         let b = horizontal_bars("元", &bars).unwrap();
         assert_eq!(a.bytes, b.bytes);
+    }
+
+    #[test]
+    fn lines_with_gaps_and_a_target_become_a_png() {
+        let days: Vec<String> = (1..=31).map(|d| format!("8/{d}")).collect();
+        let availability = Line {
+            name: "可用率".to_string(),
+            values: (0..31)
+                .map(|d| (d != 10).then_some(99.9 + 0.003 * (d % 7) as f64))
+                .collect(),
+        };
+        let a = lines("可用率 (%)", &days, &[availability.clone()], Some(99.95)).unwrap();
+        assert_eq!((a.width, a.height), LINE_SIZE);
+        let b = lines("可用率 (%)", &days, &[availability], Some(99.95)).unwrap();
+        assert_eq!(a.bytes, b.bytes, "deterministic");
+        // GWQ_CHART_DUMP=DIR keeps the picture, to look at it.
+        if let Some(dir) = std::env::var_os("GWQ_CHART_DUMP") {
+            std::fs::write(std::path::Path::new(&dir).join("lines.png"), &a.bytes).unwrap();
+        }
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(a.bytes))
+            .read_info()
+            .unwrap();
+        let mut rgb = vec![0; decoder.output_buffer_size().unwrap()];
+        decoder.next_frame(&mut rgb).unwrap();
+        let has = |c: RGBColor| rgb.chunks(3).any(|p| p == [c.0, c.1, c.2]);
+        assert!(
+            has(LINE_COLOURS[0]) && has(ABOVE),
+            "the line and the target"
+        );
+        let empty = Line {
+            name: "空".to_string(),
+            values: vec![None; 31],
+        };
+        assert!(lines("%", &days, &[empty], Some(1.0)).is_err());
     }
 
     #[test]
