@@ -366,7 +366,13 @@ mod tests {
                 .map(|d| (d != 10).then_some(99.9 + 0.003 * (d % 7) as f64))
                 .collect(),
         };
-        let a = lines("可用率 (%)", &days, &[availability.clone()], Some(99.95)).unwrap();
+        let a = lines(
+            "可用率 (%)",
+            &days,
+            std::slice::from_ref(&availability),
+            Some(99.95),
+        )
+        .unwrap();
         assert_eq!((a.width, a.height), LINE_SIZE);
         let b = lines("可用率 (%)", &days, &[availability], Some(99.95)).unwrap();
         assert_eq!(a.bytes, b.bytes, "deterministic");
