@@ -176,6 +176,9 @@ pub struct TableBuilder {
     /// A samples file with latency but neither reachable nor loss columns: a sample
     /// is reachable when it has a latency value (SPEC §7).
     latency_only: bool,
+    /// Hashes of the rejected rows seen so far: a rejected row exported twice is an
+    /// exact duplicate, dropped before its findings (SPEC §6), not reported twice.
+    rejected: std::collections::HashSet<u64>,
 }
 
 impl TableBuilder {
@@ -231,6 +234,7 @@ impl TableBuilder {
             bad: vec![ParseTally::default(); def.columns.len()],
             time_col,
             latency_only,
+            rejected: std::collections::HashSet::new(),
         })
     }
 
@@ -327,6 +331,10 @@ impl TableBuilder {
             }
         }
         if !problems.is_empty() {
+            if !self.rejected.insert(raw_row_hash(cells)) {
+                self.stats.exact_duplicates += 1;
+                return Ok(());
+            }
             let line = self.line_id_of(cells);
             let time = self.row_time(&values);
             for (code, col, message) in problems {
@@ -512,6 +520,15 @@ impl Hasher for RowHasher {
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// A hash of a row's cells as exported (text as shown), to tell repeated rows apart.
+fn raw_row_hash(cells: &[Cell]) -> u64 {
+    let mut hasher = RowHasher::default();
+    for c in cells {
+        c.display().hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 fn hash_value<H: Hasher>(v: &Value, h: &mut H) {

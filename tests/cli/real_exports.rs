@@ -150,6 +150,34 @@ fn exact_duplicates_are_dropped_from_every_table_before_measuring() {
 }
 
 #[test]
+fn a_bad_row_exported_twice_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("faults.csv"),
+        "工单号,线路编号,故障等级,报障时间\r\n\
+         T1,L1,一级,2025-08-01 10:00\r\n\
+         T2,L1,一级,昨天上午\r\n\
+         T2,L1,一级,昨天上午\r\n\
+         T3,L1,二级,明天\r\n\
+         T4,L1,二级,2025-08-02 10:00\r\n\
+         T5,L1,三级,2025-08-03 10:00\r\n\
+         T6,L1,三级,2025-08-04 10:00\r\n",
+    );
+    workspace(dir.path(), "  faults: faults.csv\n");
+    let check = json(dir.path(), &["check", "--month", "2025-08"]);
+    let rows: Vec<u64> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "parse")
+        .map(|f| f["row"].as_u64().unwrap())
+        .collect();
+    // Line 3 once (its repeat on line 4 is an exact duplicate), and T3 on line 5.
+    assert_eq!(rows, [3, 5]);
+    assert_eq!(check["dropped_exact_duplicates"]["faults"], 1);
+}
+
+#[test]
 fn too_little_data_gives_no_total_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     duplicated_exports(dir.path());
