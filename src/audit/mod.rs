@@ -124,71 +124,25 @@ pub fn run_check(
     }
 
     for (table, loaded) in tables {
-        // Findings of the ingest step: parse, missing_required, streaming duplicates.
-        // A finding whose row has no readable time belongs to every period.
-        for entry in loaded.files.iter().filter(|e| overlaps(e, period)) {
-            ingest_findings.extend(
-                entry
-                    .findings
-                    .iter()
-                    .filter(|f| {
-                        f.time
-                            .is_none_or(|t| period.start_time() <= t && t < period.end_time())
-                    })
-                    .map(|f| f.finding.clone()),
-            );
-        }
-        let timed = |step: &str| format!("check {table} {step}");
+        ingest_findings.extend(ingest_findings_of(loaded, period));
         let walked = walk_counts.as_ref().filter(|_| *table == Table::Samples);
+        let timed = |step: &str| format!("check {table} {step}");
         let tally =
             crate::progress::timed(&timed("tally"), || rows::tally(loaded, period, walked))?;
-        let rows_in_period = tally.rows_in_period;
         summaries.push(TableSummary {
             table: table.name().to_string(),
             title: table.def().title.to_string(),
             files: loaded.files.len(),
             rows_read: loaded.rows_read(),
             rows_rejected: loaded.files.iter().map(|e| e.stats.rows_rejected).sum(),
-            rows_in_period,
+            rows_in_period: tally.rows_in_period,
         });
-        // Exact duplicates: samples' dropped at ingest (per file, in order) or by the
-        // global pass below; every other table's dropped on load.
-        let mut exact: u64 = loaded
-            .files
-            .iter()
-            .filter(|e| overlaps(e, period))
-            .map(|e| e.stats.exact_duplicates)
-            .sum();
-        if *table != Table::Samples {
-            exact += crate::progress::timed(&timed("exact duplicates"), || {
-                rows::exact_duplicates(loaded, period)
-            })?;
-        }
-        let global_dedup = *table != Table::Samples || samples_need_global_dedup(loaded);
-        if global_dedup && !table.def().key.is_empty() {
-            let (dups, n) =
-                crate::progress::timed(&timed("duplicates"), || rows::duplicates(loaded, period))?;
-            exact += n;
-            findings.extend(dups);
-        }
+        let (dups, exact) = duplicates_of(loaded, period)?;
+        findings.extend(dups);
         if exact > 0 {
             dropped.insert(table.name().to_string(), exact);
         }
-        findings.extend(crate::progress::timed(&timed("out_of_range"), || {
-            rows::out_of_range(loaded, period, inventory, &tally)
-        })?);
-        findings.extend(crate::progress::timed(&timed("time_order"), || {
-            rows::time_order(loaded, period, &tally)
-        })?);
-        // Nothing to list when the walk saw no sample of an unknown line.
-        if !inventory.is_empty() && table.is_line_keyed() && tally.unknown_lines != Some(0) {
-            findings.extend(crate::progress::timed(&timed("unknown_lines"), || {
-                rows::unknown_lines(loaded, period, inventory)
-            })?);
-        }
-        if matches!(table, Table::Samples | Table::Kpi5g) && loaded.configured {
-            findings.extend(samples::stale(loaded, period));
-        }
+        findings.extend(row_checks(loaded, period, inventory, &tally)?);
     }
 
     // Every finding is listed, so the counts are those of the list.
@@ -208,4 +162,70 @@ pub fn run_check(
         counts,
         tables: summaries,
     })
+}
+
+/// Findings of the ingest step (parse, missing_required, streaming duplicates) in the
+/// period; a finding whose row has no readable time belongs to every period.
+fn ingest_findings_of(loaded: &LoadedTable, period: &Period) -> Vec<Finding> {
+    let in_period = |t: &chrono::NaiveDateTime| period.start_time() <= *t && *t < period.end_time();
+    loaded
+        .files
+        .iter()
+        .filter(|e| overlaps(e, period))
+        .flat_map(|e| &e.findings)
+        .filter(|f| f.time.as_ref().is_none_or(in_period))
+        .map(|f| f.finding.clone())
+        .collect()
+}
+
+/// `duplicate` findings and the period's exact duplicates dropped: samples' at ingest
+/// (per file, in order) or by the global pass; every other table's on load.
+fn duplicates_of(loaded: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64), FrameError> {
+    let table = loaded.table;
+    let timed = |step: &str| format!("check {table} {step}");
+    let mut exact: u64 = loaded
+        .files
+        .iter()
+        .filter(|e| overlaps(e, period))
+        .map(|e| e.stats.exact_duplicates)
+        .sum();
+    if table != Table::Samples {
+        exact += crate::progress::timed(&timed("exact duplicates"), || {
+            rows::exact_duplicates(loaded, period)
+        })?;
+    }
+    let global_dedup = table != Table::Samples || samples_need_global_dedup(loaded);
+    if !global_dedup || table.def().key.is_empty() {
+        return Ok((Vec::new(), exact));
+    }
+    let (dups, n) =
+        crate::progress::timed(&timed("duplicates"), || rows::duplicates(loaded, period))?;
+    Ok((dups, exact + n))
+}
+
+/// The row checks the tally says to run: ranges, time order, unknown lines, staleness.
+fn row_checks(
+    loaded: &LoadedTable,
+    period: &Period,
+    inventory: &Inventory,
+    tally: &rows::Tally,
+) -> Result<Vec<Finding>, FrameError> {
+    let table = loaded.table;
+    let timed = |step: &str| format!("check {table} {step}");
+    let mut findings = crate::progress::timed(&timed("out_of_range"), || {
+        rows::out_of_range(loaded, period, inventory, tally)
+    })?;
+    findings.extend(crate::progress::timed(&timed("time_order"), || {
+        rows::time_order(loaded, period, tally)
+    })?);
+    // Nothing to list when the walk saw no sample of an unknown line.
+    if !inventory.is_empty() && table.is_line_keyed() && tally.unknown_lines != Some(0) {
+        findings.extend(crate::progress::timed(&timed("unknown_lines"), || {
+            rows::unknown_lines(loaded, period, inventory)
+        })?);
+    }
+    if matches!(table, Table::Samples | Table::Kpi5g) && loaded.configured {
+        findings.extend(samples::stale(loaded, period));
+    }
+    Ok(findings)
 }
