@@ -7,6 +7,7 @@
 //! Takes loaded tables and validated models; no paths, no printing.
 
 pub mod availability;
+pub mod daily;
 pub mod measure;
 pub mod measurements;
 mod result;

@@ -142,17 +142,17 @@ pub fn measure_all(
 
 /// Every line a sample can belong to, by a dense index, with its group's index and
 /// its planned windows, as a frame joined to the samples through the inventory.
-struct LineIndex {
+pub(super) struct LineIndex {
     /// The inventory with the index columns (`_inv_li`, `_inv_gk`, `_inv_ws{k}`, …).
-    inventory: LazyFrame,
+    pub(super) inventory: LazyFrame,
     /// The group keys, by group index.
     keys: Vec<String>,
     /// Whether a sample falls in one of its line's planned windows.
-    planned: Expr,
+    pub(super) planned: Expr,
 }
 
 impl LineIndex {
-    fn new(
+    pub(super) fn new(
         lines: &[String],
         by: Option<GroupBy>,
         input: &ScoreInput,
@@ -481,7 +481,7 @@ fn availability_measures(
 
 /// The lines samples are indexed by: the inventory's, in id order, and with no access
 /// type (when every line counts) also the unknown lines availability is measured on.
-fn line_ids(
+pub(super) fn line_ids(
     t: &LoadedTable,
     access: Option<&str>,
     input: &ScoreInput,

@@ -708,3 +708,56 @@ fn availability_of_every_line_includes_unknown_lines() {
     assert_eq!(keys, ["浦东新区", "黄浦区"]);
     approx(r.groups[0].indicators[0].value, 100.0);
 }
+
+#[test]
+fn daily_availability_and_latency_follow_the_availability_rules() {
+    let rows: [(&str, &str, bool, Option<f64>); 7] = [
+        ("2025-07-01 00:00", "L1", true, Some(10.0)),
+        ("2025-07-01 00:05", "L1", false, None),
+        // Inside L1's planned window [00:10, 00:15): not counted.
+        ("2025-07-01 00:10", "L1", false, None),
+        ("2025-07-01 00:00", "L2", true, Some(20.0)),
+        ("2025-07-02 00:00", "L1", true, Some(30.0)),
+        // L2 closed on 07-01: not counted for availability; its latency still counts,
+        // as in the `mean` measure.
+        ("2025-07-02 00:00", "L2", true, Some(40.0)),
+        // The 5G line is not in a fibre series.
+        ("2025-07-02 00:00", "G1", false, None),
+    ];
+    let samples = table(
+        Table::Samples,
+        vec![
+            times("time", &rows.iter().map(|r| Some(r.0)).collect::<Vec<_>>()),
+            strs("line_id", &rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new(
+                "reachable".into(),
+                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "latency_ms".into(),
+                rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            ),
+        ],
+    );
+    let outages = table(
+        Table::Outages,
+        vec![
+            strs("line_id", &["L1"]),
+            times("start", &[Some("2025-07-01 00:10")]),
+            times("end", &[Some("2025-07-01 00:15")]),
+            Column::new("planned".into(), [true]),
+        ],
+    );
+    let samples_table = samples.clone();
+    let days = with_input(vec![samples, outages], "2025-07", |input| {
+        crate::score::daily::daily(&samples_table, Some("fiber"), input).unwrap()
+    });
+    // 07-01: L1 up, L1 down, L2 up → 2 of 3; latency (10 + 20) / 2. 07-02: L1 up → 1 of
+    // 1; latency (30 + 40) / 2.
+    assert_eq!(days.len(), 2);
+    assert_eq!(days[0].date, d("2025-07-01"));
+    approx(days[0].availability, 200.0 / 3.0);
+    approx(days[0].latency_ms, 15.0);
+    approx(days[1].availability, 100.0);
+    approx(days[1].latency_ms, 35.0);
+}
