@@ -67,10 +67,30 @@ impl Cli {
     pub fn try_parse_chinese() -> Result<Cli, clap::Error> {
         let command = Cli::command()
             .help_template(TEMPLATE)
-            .mut_subcommands(|c| c.help_template(TEMPLATE));
+            .override_usage("gwq [选项] <命令>")
+            .mut_subcommands(|c| {
+                let usage = chinese_usage(&c);
+                c.help_template(TEMPLATE).override_usage(usage)
+            });
         let matches = command.try_get_matches()?;
         Cli::from_arg_matches(&matches)
     }
+}
+
+/// A subcommand's usage line with 选项 for clap's `[OPTIONS]`: `gwq demo [选项] <DIR>`.
+fn chinese_usage(c: &clap::Command) -> String {
+    let mut usage = format!("gwq {} [选项]", c.get_name());
+    for arg in c.get_positionals() {
+        let name = arg.get_value_names().and_then(|v| v.first()).map_or_else(
+            || arg.get_id().to_string().to_uppercase(),
+            |v| v.to_string(),
+        );
+        match arg.is_required_set() {
+            true => usage.push_str(&format!(" <{name}>")),
+            false => usage.push_str(&format!(" [{name}]")),
+        }
+    }
+    usage
 }
 
 #[derive(Debug, Subcommand)]
