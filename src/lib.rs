@@ -32,6 +32,7 @@ pub mod output;
 pub mod period;
 pub mod progress;
 pub mod report;
+pub mod reports;
 pub mod scheme;
 pub mod score;
 pub mod session;

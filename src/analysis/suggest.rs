@@ -103,6 +103,11 @@ fn r1(ind: &IndicatorResult, by_group: Option<&ScoreResult>) -> Suggestion {
             gap(b.1).total_cmp(&gap(a.1)).then(a.0.cmp(&b.0))
         });
     }
+    // Groups that all carry the overall value were not split (the indicator's rows
+    // have no district): they pull nothing down.
+    if worst.iter().all(|(_, v)| Some(*v) == ind.value) {
+        worst.clear();
+    }
     worst.truncate(3);
     if !worst.is_empty() {
         let named: Vec<String> = worst

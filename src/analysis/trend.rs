@@ -75,9 +75,7 @@ pub fn monthly(
         let measured = measure(scheme, &input, None)?;
         // Trends carry values only; the period's data audit belongs to its own report.
         let result = score(scheme, &measured, DataQuality::default());
-        let cut_off = newest
-            .filter(|n| *n < month.end_time() - chrono::Duration::days(1))
-            .map(|n| n.date());
+        let cut_off = cut_off(&month, newest);
         out.push(MonthResult {
             month,
             result,
@@ -85,6 +83,14 @@ pub fn monthly(
         });
     }
     Ok(out)
+}
+
+/// The day a period's data reach when its end is more than a day after the newest
+/// record (`None`: the period is whole).
+pub fn cut_off(period: &Period, newest: Option<NaiveDateTime>) -> Option<NaiveDate> {
+    newest
+        .filter(|n| *n < period.end_time() - chrono::Duration::days(1))
+        .map(|n| n.date())
 }
 
 /// Every indicator's series across the months, in the scheme's order.

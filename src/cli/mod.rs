@@ -107,6 +107,31 @@ pub enum Command {
     Score(ScoreArgs),
     /// 费用预算稽核：按计费规则和线路台账逐项核算预算，输出稽核报告（Word、Excel）
     AuditFees(AuditFeesArgs),
+    /// 报告：监管月报（Word、Excel、JSON）
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub kind: ReportKind,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportKind {
+    /// 监管月报：总体情况、网络建设、运维服务、网络性能、网络安全、数据稽核、问题整改、分析与建议
+    Monthly(MonthlyArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct MonthlyArgs {
+    /// 月份，如 2025-08
+    #[arg(long, value_name = "M", value_parser = month_arg)]
+    pub month: String,
+    /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
+    #[arg(long, value_name = "SCHEME")]
+    pub scheme: Option<String>,
 }
 
 #[derive(Debug, Args)]

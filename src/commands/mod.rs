@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod ingest;
 mod init;
+mod report;
 mod score;
 
 use crate::cli::{Cli, Command, PeriodArgs};
@@ -152,5 +153,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Score(args) => score::run(&ctx, args),
         Command::AuditFees(args) => audit_fees::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
     }
 }

@@ -66,7 +66,8 @@ pub enum Place {
 /// A table of typed cells.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
-    /// `表 1  …` in Word; the sheet's title in Excel.
+    /// What the table shows: `表 N  caption` in Word (numbered in order), the sheet's
+    /// title in Excel.
     pub caption: String,
     pub headers: Vec<String>,
     pub rows: Vec<(RowStyle, Vec<Cell>)>,
@@ -135,14 +136,24 @@ impl From<String> for Cell {
     }
 }
 
-/// A chart: labelled bars (a PNG in Word, a native chart in Excel).
+/// A chart, its caption numbered `图 N  caption` in Word (a PNG in Word; in Excel bars are a native chart and lines' values are in
+/// the section's tables).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chart {
-    /// `图 1  …`.
-    pub caption: String,
-    /// What the values are, with their unit.
-    pub axis: String,
-    pub bars: Vec<chart::Bar>,
+pub enum Chart {
+    /// Labelled bars; `axis` says what the values are, with their unit.
+    Bars {
+        caption: String,
+        axis: String,
+        bars: Vec<chart::Bar>,
+    },
+    /// Lines over categories (days, months) with an optional target line.
+    Lines {
+        caption: String,
+        axis: String,
+        categories: Vec<String>,
+        lines: Vec<chart::Line>,
+        target: Option<f64>,
+    },
 }
 
 impl Report {
@@ -155,10 +166,22 @@ impl Report {
             cover_lines: self.cover_lines.clone(),
             blocks: Vec::new(),
         };
+        let (mut tables, mut figures) = (0, 0);
         for section in &self.sections {
             doc.heading(section.level, section.heading.clone());
             for block in &section.blocks {
-                if let Some(b) = document_block(block) {
+                let number = match block {
+                    Block::Table(t) if t.place != Place::Workbook => {
+                        tables += 1;
+                        format!("表 {tables}")
+                    }
+                    Block::Chart(_) => {
+                        figures += 1;
+                        format!("图 {figures}")
+                    }
+                    _ => String::new(),
+                };
+                if let Some(b) = document_block(block, &number) {
                     doc.blocks.push(b);
                 }
             }
@@ -190,6 +213,9 @@ impl Report {
                 })
                 .collect();
             let first_sheet = sheets.len();
+            if tables.is_empty() {
+                sheets.push(text_sheet(name, section));
+            }
             for (k, table) in tables.iter().enumerate() {
                 let sheet_name = match k {
                     0 => name.clone(),
@@ -206,14 +232,16 @@ impl Report {
             // Charts go beside the section's first table.
             if let Some(sheet) = sheets.get_mut(first_sheet) {
                 for block in &section.blocks {
-                    if let Block::Chart(c) = block {
+                    if let Block::Chart(Chart::Bars {
+                        caption,
+                        axis,
+                        bars,
+                    }) = block
+                    {
                         sheet.charts.push(SheetChart {
-                            title: c.caption.clone(),
-                            categories: c.bars.iter().map(|b| b.label.clone()).collect(),
-                            series: vec![(
-                                c.axis.clone(),
-                                c.bars.iter().map(|b| b.value).collect(),
-                            )],
+                            title: caption.clone(),
+                            categories: bars.iter().map(|b| b.label.clone()).collect(),
+                            series: vec![(axis.clone(), bars.iter().map(|b| b.value).collect())],
                         });
                     }
                 }
@@ -223,7 +251,20 @@ impl Report {
     }
 }
 
-fn document_block(block: &Block) -> Option<DocBlock> {
+/// One block in Word; `number` (`表 3`, `图 1`) heads a table's or chart's caption.
+/// A sheet for a section without tables: its sentences, one a row, so that the
+/// workbook has every chapter.
+fn text_sheet(name: &str, section: &Section) -> Sheet {
+    let mut sheet = Sheet::new(name, &section.heading, &["说明"]);
+    for block in &section.blocks {
+        if let Block::Paragraph(p) | Block::Note(p) = block {
+            sheet.push(RowStyle::Normal, vec![Value::Text(p.clone())]);
+        }
+    }
+    sheet
+}
+
+fn document_block(block: &Block, number: &str) -> Option<DocBlock> {
     Some(match block {
         Block::Paragraph(p) => DocBlock::Paragraph(p.clone()),
         Block::Note(n) => DocBlock::Paragraph(format!("注：{n}")),
@@ -237,7 +278,7 @@ fn document_block(block: &Block) -> Option<DocBlock> {
                 })
                 .collect();
             DocBlock::Table {
-                caption: Some(t.caption.clone()),
+                caption: Some(format!("{number}  {}", t.caption)),
                 headers: t.headers.clone(),
                 rows: t
                     .rows
@@ -254,15 +295,31 @@ fn document_block(block: &Block) -> Option<DocBlock> {
                 right,
             }
         }
-        Block::Chart(c) => match chart::horizontal_bars(&c.axis, &c.bars) {
-            Ok(png) => DocBlock::Image {
-                png: png.bytes,
-                width_px: png.width,
-                height_px: png.height,
-                caption: c.caption.clone(),
-            },
-            Err(e) => DocBlock::Paragraph(format!("（{e}，{}从略。）", c.caption)),
-        },
+        Block::Chart(c) => {
+            let (caption, drawn) = match c {
+                Chart::Bars {
+                    caption,
+                    axis,
+                    bars,
+                } => (caption, chart::horizontal_bars(axis, bars)),
+                Chart::Lines {
+                    caption,
+                    axis,
+                    categories,
+                    lines,
+                    target,
+                } => (caption, chart::lines(axis, categories, lines, *target)),
+            };
+            match drawn {
+                Ok(png) => DocBlock::Image {
+                    png: png.bytes,
+                    width_px: png.width,
+                    height_px: png.height,
+                    caption: format!("{number}  {caption}"),
+                },
+                Err(e) => DocBlock::Paragraph(format!("（{e}，{number}从略。）")),
+            }
+        }
     })
 }
 
@@ -279,7 +336,7 @@ mod tests {
             .blocks
             .push(Block::Note("数据截至 2025-08-31。".into()));
         overview.blocks.push(Block::Table(Table {
-            caption: "表 1  指标".into(),
+            caption: "指标".into(),
             headers: vec!["指标".into(), "本月".into(), "环比".into(), "金额".into()],
             rows: vec![
                 (
@@ -313,8 +370,8 @@ mod tests {
             place: Place::Workbook,
             ..Table::default()
         }));
-        overview.blocks.push(Block::Chart(Chart {
-            caption: "图 1  各区可用率".into(),
+        overview.blocks.push(Block::Chart(Chart::Bars {
+            caption: "各区可用率".into(),
             axis: "可用率 (%)".into(),
             bars: vec![chart::Bar {
                 label: "浦东新区".into(),

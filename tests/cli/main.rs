@@ -10,5 +10,6 @@ mod errors;
 mod fees;
 mod ingest;
 mod real_exports;
+mod report;
 mod rows;
 mod score;

@@ -1,0 +1,274 @@
+//! `gwq report monthly --month M`: the monthly supervision report (SPEC §14) as
+//! `monthly-M.docx`, `monthly-M.xlsx` and `monthly-M.json`, from one session: the
+//! month's audit, each scheme measured once for the month (with districts) and once
+//! for the month before, and the chapters' figures.
+
+use super::{Context, Outcome};
+use crate::analysis::{faults, plan, security, sources, suggest, trend};
+use crate::audit::{run_check, CheckOptions, CheckReport};
+use crate::cli::{MonthlyArgs, ReportArgs, ReportKind};
+use crate::findings::Severity;
+use crate::period::Period;
+use crate::reports::monthly::{self, MonthlyInputs, SchemeMonth};
+use crate::scheme::Scheme;
+use crate::score::{score_scheme, DataQuality, FindingCounts, GroupBy, ScoreResult};
+use crate::session::Session;
+use crate::tables::Table;
+use anyhow::{Context as _, Result};
+
+pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
+    match args.kind {
+        ReportKind::Monthly(a) => run_monthly(ctx, a),
+    }
+}
+
+/// One scheme's figures: this month with districts, and the months of its trend.
+struct SchemeFigures {
+    now: ScoreResult,
+    this: trend::MonthResult,
+    previous: Option<trend::MonthResult>,
+}
+
+fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
+    let ws = ctx.open_workspace()?;
+    let period: Period = args.month.parse()?;
+    let schemes = crate::session::schemes_of(&ws, args.scheme.as_deref())?;
+    let session = ctx.session(ws)?;
+    let bar = crate::progress::StepBar::new(ctx.progress, 2 + schemes.len() as u64);
+    bar.step(&format!("数据稽核 {}", period.label()));
+    let check = run_check(
+        &session.tables,
+        &session.inventory,
+        &period,
+        &CheckOptions::default(),
+    )?;
+    let quality = quality_of(&check);
+    let mut figures = Vec::new();
+    for scheme in &schemes {
+        bar.step(&format!("评分：{}", scheme.name));
+        figures.push(scheme_figures(&session, scheme, &period, &quality)?);
+    }
+    bar.step("统计各章数据并写出报告");
+    let access = schemes.first().and_then(|s| s.access_type.clone());
+    let ChapterFigures {
+        faults,
+        repeat,
+        security,
+        plans,
+        daily,
+    } = chapter_figures(&session, &period, access.as_deref())?;
+    let low: Vec<(String, f64)> = check
+        .coverage
+        .iter()
+        .filter(|c| c.coverage_pct < CheckOptions::default().min_coverage)
+        .map(|c| (c.line_id.clone(), c.coverage_pct))
+        .collect();
+    let suggestions = suggestions_of(&figures, &repeat, &low);
+    let dir = ctx.output_dir(&session.ws, &period);
+    let stem = format!("monthly-{}", period.file_label());
+    let names: Vec<String> = ["docx", "xlsx", "json"]
+        .iter()
+        .map(|e| format!("{stem}.{e}"))
+        .collect();
+    let files = vec![
+        format!("{}：本报告（Word）", names[0]),
+        format!("{}：各章数据明细（Excel）", names[1]),
+        format!("{}：机器可读结果（JSON）", names[2]),
+    ];
+    let source_files = sources::files(&session.tables);
+    let report = monthly::build(&MonthlyInputs {
+        workspace: &session.ws.name,
+        period: &period,
+        schemes: schemes
+            .iter()
+            .zip(&figures)
+            .map(|(scheme, f)| SchemeMonth {
+                scheme,
+                now: &f.now,
+                this: &f.this,
+                previous: f.previous.as_ref(),
+            })
+            .collect(),
+        check: &check,
+        faults: &faults,
+        repeat_lines: &repeat,
+        security: &security,
+        plans: &plans,
+        daily: &daily,
+        suggestions: &suggestions,
+        sources: &source_files,
+        files: &files,
+    });
+    let docx = dir.join(&names[0]);
+    crate::report::docx::write(&report.to_document(), &docx)
+        .with_context(|| format!("无法写入 {}", docx.display()))?;
+    let xlsx = dir.join(&names[1]);
+    crate::report::xlsx::write(&report.to_workbook(), &xlsx)
+        .with_context(|| format!("无法写入 {}", xlsx.display()))?;
+    let json = report_json(&period, &figures, &suggestions, &check, &session);
+    let json_path = dir.join(&names[2]);
+    crate::output::write_atomic(&json_path, serde_json::to_string_pretty(&json)?.as_bytes())
+        .with_context(|| format!("无法写入 {}", json_path.display()))?;
+    drop(bar);
+    for f in &figures {
+        ctx.say(&monthly::summary_sentence(&f.now));
+    }
+    ctx.say(&format!(
+        "报告：{}\n明细：{}",
+        docx.display(),
+        xlsx.display()
+    ));
+    if ctx.json {
+        ctx.print_json(&json)?;
+    }
+    Ok(Outcome::Done)
+}
+
+/// The figures of the chapters that are not scores.
+struct ChapterFigures {
+    faults: faults::FaultSummary,
+    repeat: Vec<(String, u64)>,
+    security: security::SecuritySummary,
+    plans: Vec<(&'static str, plan::PlanSummary)>,
+    daily: Vec<crate::score::daily::Day>,
+}
+
+/// Faults (all access types), repeated faults, security, work against plan, and the
+/// daily series of the first scheme's lines.
+fn chapter_figures(
+    session: &Session,
+    period: &Period,
+    access: Option<&str>,
+) -> Result<ChapterFigures> {
+    let t = |table: Table| &session.tables[&table];
+    let faults = faults::summarise(t(Table::Faults), &session.inventory, None, period)?;
+    let repeat = faults::repeat_lines(t(Table::Faults), &session.inventory, None, period, 90, 3)?;
+    let security = security::summarise(t(Table::Security), period)?;
+    let plans = vec![
+        (
+            "机房巡检",
+            plan::against_plan(t(Table::Inspections), "planned_on", "done_on", period)?,
+        ),
+        (
+            "应急演练",
+            plan::against_plan(t(Table::Drills), "planned_on", "done_on", period)?,
+        ),
+        (
+            "建设工程",
+            plan::against_plan(t(Table::Projects), "due_on", "done_on", period)?,
+        ),
+        (
+            "服务商报告",
+            plan::against_plan(t(Table::ProviderReports), "due_on", "submitted_on", period)?,
+        ),
+    ];
+    let input = session.score_input(period);
+    let daily = crate::score::daily::daily(t(Table::Samples), access, &input)?;
+    Ok(ChapterFigures {
+        faults,
+        repeat,
+        security,
+        plans,
+        daily,
+    })
+}
+
+/// The suggestions of every scheme; the rules on lines (R3) and coverage (R6) once,
+/// with the first scheme.
+fn suggestions_of(
+    figures: &[SchemeFigures],
+    repeat: &[(String, u64)],
+    low: &[(String, f64)],
+) -> Vec<suggest::Suggestion> {
+    let mut out = Vec::new();
+    for (k, f) in figures.iter().enumerate() {
+        let months: Vec<trend::MonthResult> =
+            f.previous.iter().cloned().chain([f.this.clone()]).collect();
+        let first = k == 0;
+        out.extend(suggest::suggestions(&suggest::SuggestInput {
+            months: &months,
+            by_group: Some(&f.now),
+            repeat_fault_lines: if first { repeat } else { &[] },
+            overdue: &[],
+            low_coverage: if first { low } else { &[] },
+            min_coverage: CheckOptions::default().min_coverage,
+        }));
+    }
+    out
+}
+
+fn quality_of(check: &CheckReport) -> DataQuality {
+    DataQuality {
+        coverage_pct: check.coverage_pct(),
+        findings: FindingCounts {
+            error: check.count(Severity::Error),
+            warning: check.count(Severity::Warning),
+        },
+        assumptions: Vec::new(),
+    }
+}
+
+/// The month scored with districts (measured once), and the month before for the
+/// trend and the changes.
+fn scheme_figures(
+    session: &Session,
+    scheme: &Scheme,
+    period: &Period,
+    quality: &DataQuality,
+) -> Result<SchemeFigures> {
+    let input = session.score_input(period);
+    let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
+        .with_context(|| format!("评分 {} 失败", scheme.name))?;
+    let newest = sources::newest_record(&session.tables, scheme);
+    let before = period.start - chrono::Duration::days(1);
+    let previous_month: Period = before.format("%Y-%m").to_string().parse()?;
+    let previous = trend::monthly(scheme, &previous_month, &input, newest)?.pop();
+    let this = trend::MonthResult {
+        month: period.clone(),
+        result: now.clone(),
+        cut_off: trend::cut_off(period, newest),
+    };
+    Ok(SchemeFigures {
+        now,
+        this,
+        previous,
+    })
+}
+
+/// The JSON of SPEC §14.
+fn report_json(
+    period: &Period,
+    figures: &[SchemeFigures],
+    suggestions: &[suggest::Suggestion],
+    check: &CheckReport,
+    session: &Session,
+) -> serde_json::Value {
+    let scores: Vec<&ScoreResult> = figures.iter().map(|f| &f.now).collect();
+    let trend: Vec<trend::IndicatorTrend> = figures
+        .iter()
+        .flat_map(|f| {
+            let months: Vec<trend::MonthResult> =
+                f.previous.iter().cloned().chain([f.this.clone()]).collect();
+            trend::series(&months)
+        })
+        .collect();
+    let inputs: Vec<serde_json::Value> = session
+        .tables
+        .values()
+        .flat_map(|t| t.files.iter())
+        .map(|f| serde_json::json!({"table": f.table.name(), "path": f.path, "sha256": f.sha256, "rows": f.stats.rows_read}))
+        .collect();
+    serde_json::json!({
+        "kind": "monthly",
+        "period": period.label(),
+        "start": period.start.to_string(),
+        "end": period.end.to_string(),
+        "scores": scores,
+        "trend": trend,
+        "suggestions": suggestions,
+        "ledger": null,
+        "check": {"error": check.count(Severity::Error), "warning": check.count(Severity::Warning)},
+        "inputs": inputs,
+        "gwq_version": env!("CARGO_PKG_VERSION"),
+    })
+}

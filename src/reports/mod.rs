@@ -1,0 +1,6 @@
+//! The documents the purchaser receives, one builder per kind (SPEC §14): each turns
+//! results into a neutral `report::neutral::Report` and nothing else — no files, no
+//! polars. `text` holds the wording they share.
+
+pub mod monthly;
+mod text;

@@ -1,0 +1,58 @@
+//! Wording and cells the report builders share, each made from figures.
+
+use super::monthly::SchemeMonth;
+use crate::report::model::RowStyle;
+use crate::report::neutral::Cell;
+use crate::tables::Table;
+
+/// A value with two decimals, or "—" without one.
+pub fn fmt2(v: Option<f64>) -> Cell {
+    v.map_or_else(|| "—".into(), |v| Cell::Number(v, 2))
+}
+
+/// `12.50%`, or "—".
+pub fn pct_or_dash(v: Option<f64>) -> String {
+    v.map_or("—".to_string(), |v| format!("{v:.2}%"))
+}
+
+/// `一级 2 起、二级 1 起`.
+pub fn count_sentence(counts: &[(String, u64)], unit: &str) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| format!("{k} {n} {unit}"))
+        .collect();
+    parts.join("、")
+}
+
+/// The rows (scheme, indicator, target, value, met) of the indicators on `tables`.
+pub fn indicator_rows(schemes: &[SchemeMonth], tables: &[Table]) -> Vec<(RowStyle, Vec<Cell>)> {
+    let mut rows = Vec::new();
+    for x in schemes {
+        for (ind, r) in x.scheme.indicators().zip(&x.now.indicators) {
+            if !tables.contains(&ind.source) {
+                continue;
+            }
+            let met = match r.met {
+                Some(true) => "是",
+                Some(false) => "否",
+                None => "无数据",
+            };
+            let style = if r.met == Some(false) {
+                RowStyle::Bad
+            } else {
+                RowStyle::Normal
+            };
+            rows.push((
+                style,
+                vec![
+                    x.now.scheme.clone().into(),
+                    format!("{} {}", r.id, r.name).into(),
+                    r.target.clone().into(),
+                    fmt2(r.value),
+                    met.into(),
+                ],
+            ));
+        }
+    }
+    rows
+}

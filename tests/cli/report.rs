@@ -1,0 +1,123 @@
+//! `gwq report monthly` on a demo workspace: the Word report's chapters in order with
+//! tables and pictures, the workbook's sheets, and the JSON's scores equal to
+//! `score --json` for the same month.
+
+use crate::common::*;
+use serde_json::Value;
+use std::io::Read;
+
+/// The text of a docx's body (document.xml).
+fn document_xml(path: &std::path::Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+#[test]
+fn monthly_report_has_every_chapter_and_the_scores_of_score() {
+    let dir = tempfile::tempdir().unwrap();
+    gwq()
+        .args(["demo"])
+        .arg(dir.path())
+        .args([
+            "--lines",
+            "24",
+            "--days",
+            "92",
+            "--seed",
+            "5",
+            "--interval",
+            "60",
+        ])
+        .assert()
+        .success();
+    let report = json(dir.path(), &["report", "monthly", "--month", "2025-08"]);
+    assert_eq!(report["kind"], "monthly");
+    assert_eq!(report["period"], "2025-08");
+    assert!(report["ledger"].is_null());
+    let score = json(dir.path(), &["score", "--month", "2025-08"]);
+    let scores = report["scores"].as_array().unwrap();
+    let results = score["results"].as_array().unwrap();
+    assert_eq!(scores.len(), results.len());
+    for (a, b) in scores.iter().zip(results) {
+        for key in ["scheme", "status", "total", "grade", "payment_adjust_pct"] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+        let values = |s: &Value| -> Vec<Value> {
+            s["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["value"].clone())
+                .collect()
+        };
+        assert_eq!(values(a), values(b));
+    }
+    // The trend: each indicator over July and August.
+    let trend = report["trend"].as_array().unwrap();
+    assert!(!trend.is_empty());
+    let periods: Vec<&str> = trend[0]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2025-07", "2025-08"]);
+
+    let out = dir.path().join("reports/2025-08");
+    let xml = document_xml(&out.join("monthly-2025-08.docx"));
+    let chapters = [
+        "编制说明",
+        "一、总体情况",
+        "二、网络建设",
+        "三、运维服务",
+        "四、网络性能",
+        "五、网络安全",
+        "六、数据稽核",
+        "七、问题整改",
+        "八、分析与建议",
+        "附件",
+    ];
+    let mut at = 0;
+    for c in chapters {
+        // Past the contents page: each heading's second occurrence is the chapter.
+        let first = xml[at..].find(c).unwrap_or_else(|| panic!("{c} missing"));
+        at += first + c.len();
+    }
+    let body_start = xml.rfind("编制说明").unwrap();
+    let mut last = body_start;
+    for c in &chapters[1..] {
+        let pos = xml.rfind(c).unwrap();
+        assert!(pos > last, "{c} out of order");
+        last = pos;
+    }
+    assert!(xml.contains("<w:tbl>"), "tables");
+    assert!(xml.contains("<pic:pic"), "the daily charts as pictures");
+    assert!(xml.contains("逐日可用率"));
+    let total = scores[0]["total"].as_f64().unwrap();
+    assert!(
+        xml.contains(&format!("总分 {total:.2}")),
+        "the total in the summary"
+    );
+
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook(out.join("monthly-2025-08.xlsx")).unwrap();
+    let names = calamine::Reader::sheet_names(&book);
+    for sheet in [
+        "编制说明",
+        "总体情况",
+        "运维服务",
+        "网络性能",
+        "数据稽核",
+        "分析与建议",
+    ] {
+        assert!(
+            names.iter().any(|n| n.starts_with(sheet)),
+            "{sheet} in {names:?}"
+        );
+    }
+}
