@@ -49,11 +49,13 @@ impl Change {
         Change::Moved { delta, better }
     }
 
-    /// The text a table shows: `▲0.12`, `▼3.00`, `持平` or `—` (2 decimals).
+    /// The text a table shows: `▲0.12`, `▼3.00`, `持平` or `—` (2 decimals; a change
+    /// that rounds to 0.00 reads 持平).
     pub fn text(&self) -> String {
         match self {
             Change::NotComparable => "—".to_string(),
             Change::Same => "持平".to_string(),
+            Change::Moved { delta, .. } if delta.abs() < 0.005 => "持平".to_string(),
             Change::Moved { delta, .. } if *delta > 0.0 => format!("▲{:.2}", delta),
             Change::Moved { delta, .. } => format!("▼{:.2}", -delta),
         }
@@ -99,6 +101,9 @@ mod tests {
             Change::between(side(Some(5.0)), side(Some(5.0)), &latency).text(),
             "持平"
         );
+        // A change that shows as 0.00 reads 持平.
+        let tiny = Change::between(side(Some(5.001)), side(Some(5.0)), &latency);
+        assert_eq!(tiny.text(), "持平");
     }
 
     #[test]
