@@ -627,7 +627,8 @@ fn data_audit(m: &MonthlyInputs) -> Section {
     s
 }
 
-/// 七、问题整改: without a ledger, the month's problems from the score and the audit.
+/// 七、问题整改: the month's problems from the score and the audit (the ledger's
+/// movements come with the ledger, issue 11).
 fn problems(m: &MonthlyInputs) -> Section {
     let mut s = section("七、问题整改", Some("问题整改"));
     let failed: Vec<(RowStyle, Vec<Cell>)> = m
@@ -653,7 +654,7 @@ fn problems(m: &MonthlyInputs) -> Section {
         .collect();
     let errors = m.check.count(Severity::Error);
     s.blocks.push(Block::Paragraph(format!(
-        "工作区未配置问题台账，本月问题取自评分与数据稽核：未达标指标 {} 项，数据稽核错误 {errors} 项（明细见数据稽核章节）。",
+        "本月问题取自评分与数据稽核：未达标指标 {} 项，数据稽核错误 {errors} 项（明细见数据稽核章节）。",
         failed.len()
     )));
     if !failed.is_empty() {
