@@ -111,8 +111,10 @@ fn table(caption: String, headers: &[&str], rows: Vec<(RowStyle, Vec<Cell>)>) ->
 fn preface(m: &MonthlyInputs) -> Section {
     let mut s = section("编制说明", Some("编制说明"));
     s.blocks.push(Block::Paragraph(format!(
-        "本报告依据服务商监控系统导出数据和现场抽查结果编制，统计期间为 {} 至 {}。",
-        m.period.start, m.period.end
+        "本报告依据工作区的 {} 个数据文件（见表 1）编制，统计期间为 {} 至 {}。",
+        m.sources.len(),
+        m.period.start,
+        m.period.end
     )));
     let record_tables = m
         .sources
