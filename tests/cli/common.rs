@@ -75,3 +75,24 @@ pub fn display_column(line: &str, pat: &str) -> Option<usize> {
             .sum(),
     )
 }
+
+/// The 24-line, 92-day demo workspace (hourly samples, seed 5) several tests share;
+/// with `defects`, also `demo-truth.json`.
+pub fn small_demo(dir: &Path, defects: bool) {
+    let mut cmd = gwq();
+    cmd.arg("demo").arg(dir);
+    cmd.args([
+        "--lines",
+        "24",
+        "--days",
+        "92",
+        "--seed",
+        "5",
+        "--interval",
+        "60",
+    ]);
+    if defects {
+        cmd.arg("--defects");
+    }
+    cmd.assert().success();
+}

@@ -8,24 +8,9 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
-/// A 24-line demo workspace; with `defects`, also `demo-truth.json` (the budget is the
-/// same either way).
+/// The shared small demo (the budget is the same with or without defects).
 fn demo(dir: &Path, defects: bool) {
-    let mut cmd = gwq();
-    cmd.arg("demo").arg(dir).args([
-        "--lines",
-        "24",
-        "--days",
-        "92",
-        "--seed",
-        "5",
-        "--interval",
-        "60",
-    ]);
-    if defects {
-        cmd.arg("--defects");
-    }
-    cmd.assert().success();
+    small_demo(dir, defects);
 }
 
 const BUDGET: &str = "data/预算/网络通信服务费用预算.xlsx";

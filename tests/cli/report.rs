@@ -20,21 +20,7 @@ fn document_xml(path: &std::path::Path) -> String {
 #[test]
 fn monthly_report_has_every_chapter_and_the_scores_of_score() {
     let dir = tempfile::tempdir().unwrap();
-    gwq()
-        .args(["demo"])
-        .arg(dir.path())
-        .args([
-            "--lines",
-            "24",
-            "--days",
-            "92",
-            "--seed",
-            "5",
-            "--interval",
-            "60",
-        ])
-        .assert()
-        .success();
+    small_demo(dir.path(), false);
     let report = json(dir.path(), &["report", "monthly", "--month", "2025-08"]);
     assert_eq!(report["kind"], "monthly");
     assert_eq!(report["period"], "2025-08");
