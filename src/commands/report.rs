@@ -1,7 +1,7 @@
 //! `gwq report monthly --month M`: the monthly supervision report (SPEC §14) as
 //! `monthly-M.docx`, `monthly-M.xlsx` and `monthly-M.json`, from one session: the
 //! month's audit, each scheme measured once for the month (with districts) and once
-//! for the month before, and the chapters' figures.
+//! for each earlier month of the service year (the trend), and the chapters' figures.
 
 use super::{Context, Outcome};
 use crate::analysis::{faults, plan, security, sources, suggest, trend};
@@ -15,6 +15,7 @@ use crate::score::{score_scheme, DataQuality, FindingCounts, GroupBy, ScoreResul
 use crate::session::Session;
 use crate::tables::Table;
 use anyhow::{Context as _, Result};
+use chrono::Datelike;
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
     match args.kind {
@@ -26,7 +27,19 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
 struct SchemeFigures {
     now: ScoreResult,
     this: trend::MonthResult,
-    previous: Option<trend::MonthResult>,
+    /// The months before, from the service year's first (at least last month).
+    earlier: Vec<trend::MonthResult>,
+}
+
+impl SchemeFigures {
+    /// The trend's months in order, this month last.
+    fn months(&self) -> Vec<trend::MonthResult> {
+        self.earlier
+            .iter()
+            .cloned()
+            .chain([self.this.clone()])
+            .collect()
+    }
 }
 
 fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
@@ -86,7 +99,7 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
                 scheme,
                 now: &f.now,
                 this: &f.this,
-                previous: f.previous.as_ref(),
+                previous: f.earlier.last(),
             })
             .collect(),
         check: &check,
@@ -182,8 +195,7 @@ fn suggestions_of(
 ) -> Vec<suggest::Suggestion> {
     let mut out = Vec::new();
     for (k, f) in figures.iter().enumerate() {
-        let months: Vec<trend::MonthResult> =
-            f.previous.iter().cloned().chain([f.this.clone()]).collect();
+        let months = f.months();
         let first = k == 0;
         out.extend(suggest::suggestions(&suggest::SuggestInput {
             months: &months,
@@ -220,19 +232,23 @@ fn scheme_figures(
     let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
         .with_context(|| format!("评分 {} 失败", scheme.name))?;
     let newest = sources::newest_record(&session.tables, scheme);
+    // The service year's months before this one (SPEC §14), at least the last month.
     let before = period.start - chrono::Duration::days(1);
-    let previous_month: Period = before.format("%Y-%m").to_string().parse()?;
-    let previous = trend::monthly(scheme, &previous_month, &input, newest)?.pop();
+    let last_month = before.with_day(1).expect("day 1 exists");
+    let first = session
+        .ws
+        .service_period
+        .as_ref()
+        .map(|p| p.start.with_day(1).expect("day 1 exists"))
+        .filter(|s| *s < last_month)
+        .unwrap_or(last_month);
+    let earlier = trend::monthly(scheme, &Period::new(first, before), &input, newest)?;
     let this = trend::MonthResult {
         month: period.clone(),
         result: now.clone(),
         cut_off: trend::cut_off(period, newest),
     };
-    Ok(SchemeFigures {
-        now,
-        this,
-        previous,
-    })
+    Ok(SchemeFigures { now, this, earlier })
 }
 
 /// The JSON of SPEC §14.
@@ -246,11 +262,7 @@ fn report_json(
     let scores: Vec<&ScoreResult> = figures.iter().map(|f| &f.now).collect();
     let trend: Vec<trend::IndicatorTrend> = figures
         .iter()
-        .flat_map(|f| {
-            let months: Vec<trend::MonthResult> =
-                f.previous.iter().cloned().chain([f.this.clone()]).collect();
-            trend::series(&months)
-        })
+        .flat_map(|f| trend::series(&f.months()))
         .collect();
     let inputs: Vec<serde_json::Value> = session
         .tables

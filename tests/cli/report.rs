@@ -53,6 +53,15 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
         .map(|p| p["period"].as_str().unwrap())
         .collect();
     assert_eq!(periods, ["2025-07", "2025-08"]);
+    // Later in the service year (from 2025-07-01), the trend runs from its first month.
+    let september = json(dir.path(), &["report", "monthly", "--month", "2025-09"]);
+    let periods: Vec<&str> = september["trend"][0]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2025-07", "2025-08", "2025-09"]);
 
     let out = dir.path().join("reports/2025-08");
     let xml = document_xml(&out.join("monthly-2025-08.docx"));
