@@ -19,6 +19,9 @@ pub enum Block {
         widths: Vec<u32>,
         /// Columns whose text is right-aligned (amounts).
         right: Vec<usize>,
+        /// Cells whose text is coloured: (row, column, RGB hex), e.g. a change that is
+        /// better (green) or worse (red) in the indicator's direction.
+        tints: Vec<(usize, usize, &'static str)>,
     },
     /// A PNG chart or picture with its caption.
     Image {

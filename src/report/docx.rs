@@ -113,17 +113,22 @@ fn table(
     rows: &[(bool, Vec<String>)],
     widths: &[u32],
     right: &[usize],
+    tints: &[(usize, usize, &'static str)],
 ) -> Table {
     // Wide tables in 小五 (9 pt), narrow ones in 五号.
     let size = if headers.len() > 5 { 18 } else { WUHAO };
     let total: u32 = widths.iter().sum::<u32>().max(1);
     let twips: Vec<u32> = widths.iter().map(|w| w * TEXT_WIDTH / total).collect();
-    let cell = |text: &str, width: u32, font: &str, align: AlignmentType| {
+    let cell = |text: &str, width: u32, font: &str, align: AlignmentType, tint: Option<&str>| {
+        let mut r = run(text, font, size);
+        if let Some(hex) = tint {
+            r = r.color(hex);
+        }
         TableCell::new()
             .width(width as usize, WidthType::Dxa)
             .add_paragraph(
                 Paragraph::new()
-                    .add_run(run(text, font, size))
+                    .add_run(r)
                     .align(align)
                     .line_spacing(exact_lines(300)),
             )
@@ -133,12 +138,12 @@ fn table(
             .iter()
             .zip(&twips)
             .map(|(h, w)| {
-                cell(h, *w, HEI, AlignmentType::Center).shading(Shading::new().fill("D9E1F2"))
+                cell(h, *w, HEI, AlignmentType::Center, None).shading(Shading::new().fill("D9E1F2"))
             })
             .collect(),
     )
     .cant_split()];
-    for (highlight, cells) in rows {
+    for (row, (highlight, cells)) in rows.iter().enumerate() {
         out.push(
             TableRow::new(
                 cells
@@ -151,7 +156,11 @@ fn table(
                         } else {
                             AlignmentType::Left
                         };
-                        let c = cell(c, *w, FANGSONG, align);
+                        let tint = tints
+                            .iter()
+                            .find(|(r, col, _)| *r == row && *col == i)
+                            .map(|t| t.2);
+                        let c = cell(c, *w, FANGSONG, align, tint);
                         if *highlight {
                             c.shading(Shading::new().fill("FCE4D6"))
                         } else {
@@ -245,11 +254,12 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
                 rows,
                 widths,
                 right,
+                tints,
             } => {
                 if let Some(c) = caption {
                     d = d.add_paragraph(centered(c, HEI, WUHAO + 3).keep_next(true));
                 }
-                d = d.add_table(table(headers, rows, widths, right));
+                d = d.add_table(table(headers, rows, widths, right, tints));
                 d = d.add_paragraph(Paragraph::new());
             }
             Block::Image {

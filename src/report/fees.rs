@@ -446,6 +446,7 @@ pub fn document(
                 .collect(),
             widths: vec![4, 4, 2, 2, 4],
             right: vec![3, 4],
+            tints: Vec::new(),
         });
         if let Some(image) = amounts_chart(&codes) {
             d.blocks.push(image);
@@ -498,6 +499,7 @@ pub fn document(
                 .collect(),
             widths: vec![6, 15, 11, 12, 12, 11, 23],
             right: vec![3, 4, 5],
+            tints: Vec::new(),
         });
     }
 

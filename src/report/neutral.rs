@@ -252,6 +252,22 @@ impl Report {
 }
 
 /// One block in Word; `number` (`表 3`, `图 1`) heads a table's or chart's caption.
+/// Better changes green, worse red (the arrow says up or down; the colour whether that
+/// is good for the indicator, SPEC §14).
+fn change_tints(t: &Table) -> Vec<(usize, usize, &'static str)> {
+    let mut tints = Vec::new();
+    for (r, (_, cells)) in t.rows.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            if let Cell::Change(Change::Moved { delta, better }) = cell {
+                if delta.abs() >= 0.005 {
+                    tints.push((r, c, if *better { "2E7D32" } else { "C00000" }));
+                }
+            }
+        }
+    }
+    tints
+}
+
 /// A sheet for a section without tables: its sentences, one a row, so that the
 /// workbook has every chapter.
 fn text_sheet(name: &str, section: &Section) -> Sheet {
@@ -293,6 +309,7 @@ fn document_block(block: &Block, number: &str) -> Option<DocBlock> {
                     false => vec![1; t.headers.len()],
                 },
                 right,
+                tints: change_tints(t),
             }
         }
         Block::Chart(c) => {
@@ -418,6 +435,12 @@ mod tests {
                 "H 二、说明",
             ]
         );
+        // The better change is green in Word; "—" has no colour.
+        let tints = doc.blocks.iter().find_map(|b| match b {
+            DocBlock::Table { tints, .. } => Some(tints.clone()),
+            _ => None,
+        });
+        assert_eq!(tints, Some(vec![(0, 2, "2E7D32")]));
         // The workbook: the section's two tables as sheets, the note, the chart; the
         // Word-only section has no sheet. Figures stay numbers, changes read as in Word.
         let book = report.to_workbook();

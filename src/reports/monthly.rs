@@ -235,7 +235,7 @@ fn overview(m: &MonthlyInputs) -> Section {
                 ],
                 rows,
             ),
-            &[4, 6, 3, 3, 3, 3, 2],
+            &[4, 6, 3, 3, 3, 3, 3],
         ));
     }
     if let Some(cut) = m.schemes.first().and_then(|x| x.this.cut_off) {
