@@ -69,6 +69,7 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         security,
         plans,
         daily,
+        worst,
     } = chapter_figures(&session, &period, access.as_deref())?;
     let low: Vec<(String, f64)> = check
         .coverage
@@ -108,6 +109,7 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         security: &security,
         plans: &plans,
         daily: &daily,
+        worst: &worst,
         suggestions: &suggestions,
         sources: &source_files,
         files: &files,
@@ -144,6 +146,7 @@ struct ChapterFigures {
     security: security::SecuritySummary,
     plans: Vec<(&'static str, plan::PlanSummary)>,
     daily: Vec<crate::score::daily::Day>,
+    worst: Vec<crate::score::daily::LineFigures>,
 }
 
 /// Faults (all access types), repeated faults, security, work against plan, and the
@@ -177,12 +180,14 @@ fn chapter_figures(
     ];
     let input = session.score_input(period);
     let daily = crate::score::daily::daily(t(Table::Samples), access, &input)?;
+    let worst = crate::score::daily::worst_lines(t(Table::Samples), access, &input, 10)?;
     Ok(ChapterFigures {
         faults,
         repeat,
         security,
         plans,
         daily,
+        worst,
     })
 }
 

@@ -44,6 +44,8 @@ pub struct MonthlyInputs<'a> {
     /// (what, summary): 机房巡检, 应急演练, 建设工程, 服务商报告.
     pub plans: &'a [(&'static str, PlanSummary)],
     pub daily: &'a [Day],
+    /// The lines of lowest availability in the month (at most 10).
+    pub worst: &'a [crate::score::daily::LineFigures],
     pub suggestions: &'a [Suggestion],
     pub sources: &'a [SourceFile],
     /// The files this report is written to (附件).
@@ -422,7 +424,47 @@ fn performance(m: &MonthlyInputs) -> Section {
         }
     }
     push_daily(&mut s, m);
+    push_worst(&mut s, m);
     s
+}
+
+/// The 10 lines of lowest availability (red when below an availability target).
+fn push_worst(s: &mut Section, m: &MonthlyInputs) {
+    if m.worst.is_empty() {
+        return;
+    }
+    let rows = m
+        .worst
+        .iter()
+        .map(|l| {
+            let below = m
+                .schemes
+                .iter()
+                .flat_map(|x| x.scheme.indicators())
+                .any(|i| {
+                    matches!(i.measure, crate::scheme::Measure::Availability { .. })
+                        && l.availability.is_some_and(|v| !i.target.is_met(v))
+                });
+            (
+                if below {
+                    RowStyle::Bad
+                } else {
+                    RowStyle::Normal
+                },
+                vec![
+                    l.line_id.clone().into(),
+                    fmt2(l.availability),
+                    fmt2(l.latency_ms),
+                    Cell::Int(l.samples as i64),
+                ],
+            )
+        })
+        .collect();
+    s.blocks.push(table(
+        format!("可用率最低的 {} 条线路", m.worst.len()),
+        &["线路编号", "可用率(%)", "平均时延(ms)", "计入样本数"],
+        rows,
+    ));
 }
 
 /// The performance indicators per district, where the scheme was grouped.

@@ -1,7 +1,7 @@
-//! The day-by-day series of a period for the reports' chart (SPEC §14 四、网络性能):
-//! each day's pooled availability from samples and mean latency of reachable samples,
-//! by the same rules as the `availability` measure (active dates, planned windows,
-//! duplicates) in one streaming read of the period's samples.
+//! Availability and latency of a period by day (the reports' chart) and by line (the
+//! 10 worst lines), SPEC §14 四、网络性能: pooled availability from samples and mean
+//! latency of reachable samples, by the same rules as the `availability` measure
+//! (active dates, planned windows, duplicates), in one streaming read each.
 //!
 //! Sums are of whole numbers (counts, latency in microseconds), so the streaming
 //! engine gives the same figures every run.
@@ -32,6 +32,81 @@ pub fn daily(
     access: Option<&str>,
     input: &ScoreInput,
 ) -> Result<Vec<Day>, ScoreError> {
+    let key = (col("time").cast(DataType::Int64) / lit(DAY_MS)).alias("_key");
+    let figures = figures_by(t, access, input, key, "按日统计可用率与时延")?;
+    Ok(figures
+        .into_iter()
+        .filter_map(|f| {
+            let day: i32 = f.key.parse().ok()?;
+            Some(Day {
+                date: frame::from_days(day),
+                availability: f.availability,
+                latency_ms: f.latency_ms,
+            })
+        })
+        .collect())
+}
+
+/// One line's figures for the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineFigures {
+    pub line_id: String,
+    pub availability: Option<f64>,
+    pub latency_ms: Option<f64>,
+    /// Samples counted for availability.
+    pub samples: u64,
+}
+
+/// The `n` lines of lowest availability (then highest latency), by the same rules.
+pub fn worst_lines(
+    t: &LoadedTable,
+    access: Option<&str>,
+    input: &ScoreInput,
+    n: usize,
+) -> Result<Vec<LineFigures>, ScoreError> {
+    let key = col("line_id").alias("_key");
+    let mut lines: Vec<LineFigures> = figures_by(t, access, input, key, "按线路统计可用率与时延")?
+        .into_iter()
+        .filter(|f| f.availability.is_some())
+        .map(|f| LineFigures {
+            line_id: f.key,
+            availability: f.availability,
+            latency_ms: f.latency_ms,
+            samples: f.counted,
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        a.availability
+            .partial_cmp(&b.availability)
+            .expect("shares are numbers")
+            .then(
+                b.latency_ms
+                    .partial_cmp(&a.latency_ms)
+                    .expect("means are numbers"),
+            )
+            .then(a.line_id.cmp(&b.line_id))
+    });
+    lines.truncate(n);
+    Ok(lines)
+}
+
+/// Availability and latency per value of `key`.
+struct Figures {
+    key: String,
+    counted: u64,
+    availability: Option<f64>,
+    latency_ms: Option<f64>,
+}
+
+/// One streaming read of the period's samples of `access` lines, grouped by `key`
+/// (aliased `_key`), sorted by it.
+fn figures_by(
+    t: &LoadedTable,
+    access: Option<&str>,
+    input: &ScoreInput,
+    key: Expr,
+    step: &str,
+) -> Result<Vec<Figures>, ScoreError> {
     if !t.configured {
         return Ok(Vec::new());
     }
@@ -51,7 +126,7 @@ pub fn daily(
         .cast(DataType::Int64);
     let df = rows::in_period(scoped, Table::Samples, "time", input.period)
         .select([
-            (col("time").cast(DataType::Int64) / lit(DAY_MS)).alias("_day"),
+            key.cast(DataType::String),
             counted.clone().cast(DataType::Int64).alias("_counted"),
             (counted.and(reachable.clone()))
                 .cast(DataType::Int64)
@@ -61,31 +136,37 @@ pub fn daily(
                 .otherwise(lit(NULL))
                 .alias("_lat"),
         ])
-        .group_by([col("_day")])
+        .group_by([col("_key")])
         .agg([
             col("_counted").sum(),
             col("_up").sum(),
             col("_lat").sum().alias("_lat_sum"),
             col("_lat").count().alias("_lat_n"),
         ])
-        .sort(["_day"], SortMultipleOptions::default())
         .collect_streaming()
-        .step("按日统计可用率与时延")?;
+        .step(step)?;
+    let keys = frame::str_values(&df, "_key")?;
     let int = |c: &str| frame::i64_values(&df, c);
-    let (days, counted, up) = (int("_day")?, int("_counted")?, int("_up")?);
+    let (counted, up) = (int("_counted")?, int("_up")?);
     let (lat_sum, lat_n) = (int("_lat_sum")?, int("_lat_n")?);
-    Ok((0..df.height())
+    let share = |a: Option<i64>, n: Option<i64>, scale: f64| match (a, n) {
+        (Some(a), Some(n)) if n > 0 => Some(a as f64 / n as f64 * scale),
+        _ => None,
+    };
+    let mut out: Vec<Figures> = (0..df.height())
         .filter_map(|i| {
-            let date = frame::from_days(days[i]? as i32);
-            let share = |a: Option<i64>, n: Option<i64>, scale: f64| match (a, n) {
-                (Some(a), Some(n)) if n > 0 => Some(a as f64 / n as f64 * scale),
-                _ => None,
-            };
-            Some(Day {
-                date,
+            Some(Figures {
+                key: keys[i].clone()?,
+                counted: counted[i].unwrap_or(0) as u64,
                 availability: share(up[i], counted[i], 100.0),
                 latency_ms: share(lat_sum[i], lat_n[i], 0.001),
             })
         })
-        .collect())
+        .collect();
+    // Days sort as numbers (their keys are day counts), lines by id.
+    out.sort_by(|a, b| match (a.key.parse::<i64>(), b.key.parse::<i64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.key.cmp(&b.key),
+    });
+    Ok(out)
 }

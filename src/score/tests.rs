@@ -749,9 +749,23 @@ fn daily_availability_and_latency_follow_the_availability_rules() {
         ],
     );
     let samples_table = samples.clone();
-    let days = with_input(vec![samples, outages], "2025-07", |input| {
-        crate::score::daily::daily(&samples_table, Some("fiber"), input).unwrap()
+    let (days, worst) = with_input(vec![samples, outages], "2025-07", |input| {
+        (
+            crate::score::daily::daily(&samples_table, Some("fiber"), input).unwrap(),
+            crate::score::daily::worst_lines(&samples_table, Some("fiber"), input, 10).unwrap(),
+        )
     });
+    // By line: L1 up, down, up of 3 counted (latency (10 + 30) / 2); L2 1 of 1
+    // (latency (20 + 40) / 2). Worst first.
+    let shown: Vec<(&str, u64)> = worst
+        .iter()
+        .map(|l| (l.line_id.as_str(), l.samples))
+        .collect();
+    assert_eq!(shown, [("L1", 3), ("L2", 1)]);
+    approx(worst[0].availability, 200.0 / 3.0);
+    approx(worst[0].latency_ms, 20.0);
+    approx(worst[1].availability, 100.0);
+    approx(worst[1].latency_ms, 30.0);
     // 07-01: L1 up, L1 down, L2 up → 2 of 3; latency (10 + 20) / 2. 07-02: L1 up → 1 of
     // 1; latency (30 + 40) / 2.
     assert_eq!(days.len(), 2);

@@ -93,6 +93,7 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
     assert!(xml.contains("<w:tbl>"), "tables");
     assert!(xml.contains("<pic:pic"), "the daily charts as pictures");
     assert!(xml.contains("逐日可用率"));
+    assert!(xml.contains("可用率最低的 10 条线路"), "the worst lines");
     let total = scores[0]["total"].as_f64().unwrap();
     assert!(
         xml.contains(&format!("总分 {total:.2}")),
