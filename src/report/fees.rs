@@ -112,6 +112,7 @@ pub fn workbook(r: &FeeAudit, rules: &BillingRules, workspace_name: &str) -> Wor
         codes.iter().filter(|(c, _, _)| c.is_money()).collect();
     if !money_codes.is_empty() {
         summary.charts.push(Chart {
+            kind: Default::default(),
             title: "各类问题金额影响（元，正数为多列）".to_string(),
             categories: money_codes
                 .iter()

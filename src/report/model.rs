@@ -56,10 +56,21 @@ pub enum RowStyle {
     Total,
 }
 
-/// A bar chart drawn beside a sheet's table: one bar group per category.
+/// How a sheet's chart draws its series.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ChartKind {
+    /// One bar group per category.
+    #[default]
+    Column,
+    /// One line per series over the categories (days, months); NaN is a gap.
+    Line,
+}
+
+/// A native chart drawn beside a sheet's table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Chart {
     pub title: String,
+    pub kind: ChartKind,
     pub categories: Vec<String>,
     /// (series name, one value per category).
     pub series: Vec<(String, Vec<f64>)>,

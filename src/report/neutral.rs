@@ -9,7 +9,7 @@
 
 use super::chart;
 use super::document::{Block as DocBlock, Document};
-use super::model::{Chart as SheetChart, RowStyle, Sheet, Value, Workbook};
+use super::model::{Chart as SheetChart, ChartKind, RowStyle, Sheet, Value, Workbook};
 use crate::analysis::change::Change;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -240,9 +240,22 @@ impl Report {
                     {
                         sheet.charts.push(SheetChart {
                             title: caption.clone(),
+                            kind: ChartKind::Column,
                             categories: bars.iter().map(|b| b.label.clone()).collect(),
                             series: vec![(axis.clone(), bars.iter().map(|b| b.value).collect())],
                         });
+                    }
+                    if let Block::Chart(Chart::Lines {
+                        caption,
+                        categories,
+                        lines,
+                        target,
+                        ..
+                    }) = block
+                    {
+                        sheet
+                            .charts
+                            .push(line_chart(caption, categories, lines, *target));
                     }
                 }
             }
@@ -252,6 +265,32 @@ impl Report {
 }
 
 /// One block in Word; `number` (`表 3`, `图 1`) heads a table's or chart's caption.
+/// A native line chart of the lines (gaps as NaN) and the target as a flat line.
+fn line_chart(
+    caption: &str,
+    categories: &[String],
+    lines: &[chart::Line],
+    target: Option<f64>,
+) -> SheetChart {
+    let mut series: Vec<(String, Vec<f64>)> = lines
+        .iter()
+        .map(|l| {
+            let values = l.values.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+            (l.name.clone(), values)
+        })
+        .collect();
+    if let Some(t) = target {
+        let name = format!("目标 {}", crate::ingest::values::format_number(t));
+        series.push((name, vec![t; categories.len()]));
+    }
+    SheetChart {
+        title: caption.to_string(),
+        kind: ChartKind::Line,
+        categories: categories.to_vec(),
+        series,
+    }
+}
+
 /// Better changes green, worse red (the arrow says up or down; the colour whether that
 /// is good for the indicator, SPEC §14).
 fn change_tints(t: &Table) -> Vec<(usize, usize, &'static str)> {
@@ -396,6 +435,16 @@ mod tests {
                 text: "99.95".into(),
             }],
         }));
+        overview.blocks.push(Block::Chart(Chart::Lines {
+            caption: "逐日可用率".into(),
+            axis: "可用率 (%)".into(),
+            categories: vec!["8/1".into(), "8/2".into(), "8/3".into()],
+            lines: vec![chart::Line {
+                name: "可用率".into(),
+                values: vec![Some(99.9), None, Some(99.95)],
+            }],
+            target: Some(99.9),
+        }));
         let words_only = Section::new(1, "二、说明", None);
         Report {
             title: "监管月报".into(),
@@ -432,6 +481,7 @@ mod tests {
                 "P 注：数据截至 2025-08-31。",
                 "T 表 1  指标 可用率|99.95%|▲0.05|12,345.67",
                 "I 图 1  各区可用率",
+                "I 图 2  逐日可用率",
                 "H 二、说明",
             ]
         );
@@ -452,7 +502,14 @@ mod tests {
         assert_eq!(first.rows[0].1[2], Value::Text("▲0.05".into()));
         assert_eq!(first.rows[1].1[2], Value::Text("—".into()));
         assert_eq!(first.rows[0].1[3], Value::Number(12345.67, 2));
-        assert_eq!(first.charts.len(), 1);
+        // Bars as a native column chart, lines as a native line chart with a gap and the
+        // target as a flat series.
+        let kinds: Vec<ChartKind> = first.charts.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, [ChartKind::Column, ChartKind::Line]);
+        let line = &first.charts[1];
+        assert_eq!(line.series.len(), 2);
+        assert!(line.series[0].1[1].is_nan());
+        assert_eq!(line.series[1], ("目标 99.9".to_string(), vec![99.9; 3]));
         // Both render to real files.
         assert!(super::super::docx::render(&doc).is_ok());
         assert!(super::super::xlsx::render(&book).is_ok());

@@ -134,6 +134,7 @@ pub fn workbook(results: &[ScoreResult], workspace_name: &str) -> Workbook {
             ],
         );
         overview.charts.push(Chart {
+            kind: Default::default(),
             title: format!("{} 各维度得分", r.scheme),
             categories: r.dimensions.iter().map(|d| d.name.clone()).collect(),
             series: vec![

@@ -2,7 +2,7 @@
 //! a shaded header row, frozen panes, an autofilter, CJK-aware column widths and
 //! highlighted rows. Written atomically.
 
-use super::model::Chart;
+use super::model::{Chart, ChartKind};
 use super::model::{RowStyle, Sheet, Value, Workbook};
 use rust_xlsxwriter::{
     Chart as XlsxChart, ChartFont, ChartType, Color, Format, FormatAlign, FormatBorder,
@@ -132,16 +132,19 @@ fn render_sheet(x: &mut XlsxBook, sheet: &Sheet) -> Result<(), XlsxError> {
         ws.set_column_width(c as u16, (*w).clamp(6, 80) as f64 + 2.0)?;
     }
     ws.set_freeze_panes(header_row + 1, 0)?;
-    let mut chart_row = header_row;
+    // Each chart's data below the table, one block after another (a chart reads its
+    // own cells), the charts themselves beside the table.
+    let (mut chart_row, mut data_row) = (header_row, row + 3);
     for chart in &sheet.charts {
         draw_chart(
             ws,
             chart,
-            row + 3,
+            data_row,
             chart_row,
             sheet.headers.len() as u16 + 1,
         )?;
         chart_row += 20;
+        data_row += chart.categories.len() as u32 + 3;
     }
     if !sheet.headers.is_empty() {
         ws.autofilter(
@@ -171,7 +174,10 @@ fn draw_chart(
     for (i, c) in chart.categories.iter().enumerate() {
         ws.write_string(data_row + 2 + i as u32, 0, c)?;
     }
-    let mut x = XlsxChart::new(ChartType::Column);
+    let mut x = XlsxChart::new(match chart.kind {
+        ChartKind::Column => ChartType::Column,
+        ChartKind::Line => ChartType::Line,
+    });
     x.title()
         .set_name(&chart.title)
         .set_font(ChartFont::new().set_name(FONT).set_size(12));
@@ -179,7 +185,8 @@ fn draw_chart(
     for (j, (series, values)) in chart.series.iter().enumerate() {
         let col = j as u16 + 1;
         ws.write_string(data_row + 1, col, series)?;
-        for (i, v) in values.iter().enumerate() {
+        // A gap (NaN) stays a blank cell, which the chart shows as a gap.
+        for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
             ws.write_number(data_row + 2 + i as u32, col, *v)?;
         }
         x.add_series()
