@@ -3,4 +3,6 @@
 //! polars. `text` holds the wording they share.
 
 pub mod monthly;
+mod review;
+mod service;
 mod text;

@@ -2,7 +2,7 @@
 
 use super::monthly::SchemeMonth;
 use crate::report::model::RowStyle;
-use crate::report::neutral::Cell;
+use crate::report::neutral::{Block, Cell, Section, Table as ReportTable};
 use crate::tables::Table;
 
 /// A value with two decimals, or "—" without one.
@@ -55,4 +55,36 @@ pub fn indicator_rows(schemes: &[SchemeMonth], tables: &[Table]) -> Vec<(RowStyl
         }
     }
     rows
+}
+
+pub(super) fn section(heading: &str, sheet: Option<&str>) -> Section {
+    Section::new(1, heading, sheet)
+}
+
+/// The columns of `indicator_rows`.
+pub(super) const INDICATOR_HEADERS: [&str; 5] = ["评估方案", "指标", "目标", "本月", "达标"];
+
+/// A table of `indicator_rows`.
+pub(super) fn indicator_table(caption: String, rows: Vec<(RowStyle, Vec<Cell>)>) -> Block {
+    widths(table(caption, &INDICATOR_HEADERS, rows), &[5, 7, 2, 2, 2])
+}
+
+/// The table with relative column widths in Word.
+pub(super) fn widths(block: Block, w: &[u32]) -> Block {
+    match block {
+        Block::Table(t) => Block::Table(ReportTable {
+            widths: w.to_vec(),
+            ..t
+        }),
+        other => other,
+    }
+}
+
+pub(super) fn table(caption: String, headers: &[&str], rows: Vec<(RowStyle, Vec<Cell>)>) -> Block {
+    Block::Table(ReportTable {
+        caption,
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+        ..ReportTable::default()
+    })
 }

@@ -1,0 +1,195 @@
+//! Chapters 五 to 附件 of the monthly report (SPEC §14): 网络安全, 数据稽核, 问题整改,
+//! 分析与建议 and the attachments.
+
+use super::monthly::MonthlyInputs;
+use super::text::*;
+use crate::analysis::lifecycle::{self, Link};
+use crate::analysis::security::SecurityCounts;
+use crate::findings::{Code, Severity};
+use crate::report::model::RowStyle;
+use crate::report::neutral::{Block, Cell, Section};
+
+/// 五、网络安全: findings opened, rectified, overdue by severity and source.
+pub(super) fn security(m: &MonthlyInputs) -> Section {
+    let mut s = section("五、网络安全", Some("网络安全"));
+    let sec = m.security;
+    let sum = |f: fn(&SecurityCounts) -> u64| sec.by_severity.iter().map(f).sum::<u64>();
+    let (opened, rectified, overdue) =
+        (sum(|c| c.opened), sum(|c| c.rectified), sum(|c| c.overdue));
+    if opened + rectified + overdue == 0 {
+        s.blocks.push(Block::Paragraph(
+            "本月未发现新的安全问题，没有整改完成或到期未整改的安全问题。".into(),
+        ));
+        return s;
+    }
+    s.blocks.push(Block::Paragraph(format!(
+        "本月新发现安全问题 {opened} 项，整改完成 {rectified} 项，至月末超期未整改 {overdue} 项。"
+    )));
+    for (what, list) in [("等级", &sec.by_severity), ("来源", &sec.by_source)] {
+        let rows = list
+            .iter()
+            .map(|c| {
+                let style = if c.overdue > 0 {
+                    RowStyle::Bad
+                } else {
+                    RowStyle::Normal
+                };
+                (
+                    style,
+                    vec![
+                        c.key.clone().into(),
+                        Cell::Int(c.opened as i64),
+                        Cell::Int(c.rectified as i64),
+                        Cell::Int(c.overdue as i64),
+                    ],
+                )
+            })
+            .collect();
+        s.blocks.push(table(
+            format!("安全问题（按{what}）"),
+            &[what, "新发现", "整改完成", "超期未整改"],
+            rows,
+        ));
+    }
+    s
+}
+
+/// 六、数据稽核: coverage, findings by code, rows left out, duplicates dropped.
+pub(super) fn data_audit(m: &MonthlyInputs) -> Section {
+    let mut s = section("六、数据稽核", Some("数据稽核"));
+    let c = m.check;
+    let coverage = c
+        .coverage_pct()
+        .map_or("无采样数据".to_string(), |p| format!("{p:.2}%"));
+    let rejected: u64 = c.tables.iter().map(|t| t.rows_rejected).sum();
+    let dropped: u64 = c.dropped_exact_duplicates.values().sum();
+    s.blocks.push(Block::Paragraph(format!(
+        "本月数据稽核发现错误 {} 项、警告 {} 项；采集覆盖率 {coverage}；无法使用而剔除的行 {rejected} 行，完全重复而剔除的行 {dropped} 行。",
+        c.count(Severity::Error),
+        c.count(Severity::Warning)
+    )));
+    let rows: Vec<(RowStyle, Vec<Cell>)> = Code::ALL
+        .iter()
+        .filter_map(|code| {
+            let n = c.counts.get(code).copied().unwrap_or(0);
+            let style = if code.severity() == Severity::Error {
+                RowStyle::Bad
+            } else {
+                RowStyle::Warn
+            };
+            (n > 0).then(|| {
+                (
+                    style,
+                    vec![
+                        code.as_str().into(),
+                        code.title().into(),
+                        code.severity().label().into(),
+                        Cell::Int(n as i64),
+                    ],
+                )
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        s.blocks.push(table(
+            "数据稽核问题".into(),
+            &["代码", "问题", "级别", "项数"],
+            rows,
+        ));
+    }
+    s
+}
+
+/// 七、问题整改: the month's problems from the score and the audit (the ledger's
+/// movements come with the ledger, issue 11).
+pub(super) fn problems(m: &MonthlyInputs) -> Section {
+    let mut s = section("七、问题整改", Some("问题整改"));
+    let failed: Vec<(RowStyle, Vec<Cell>)> = m
+        .schemes
+        .iter()
+        .flat_map(|x| {
+            x.now
+                .indicators
+                .iter()
+                .filter(|i| i.met == Some(false))
+                .map(move |i| (x, i))
+        })
+        .map(|(x, i)| {
+            (
+                RowStyle::Bad,
+                vec![
+                    "指标未达标".into(),
+                    format!("{} {}（{}）", i.id, i.name, x.now.scheme).into(),
+                    fmt2(i.value),
+                ],
+            )
+        })
+        .collect();
+    let errors = m.check.count(Severity::Error);
+    s.blocks.push(Block::Paragraph(format!(
+        "本月问题取自评分与数据稽核：未达标指标 {} 项，数据稽核错误 {errors} 项（明细见数据稽核章节）。",
+        failed.len()
+    )));
+    if !failed.is_empty() {
+        s.blocks.push(table(
+            "本月问题".into(),
+            &["来源", "问题", "本月值"],
+            failed,
+        ));
+    }
+    s
+}
+
+/// 八、分析与建议: the lifecycle chain and the suggestions of rules R1–R6.
+pub(super) fn analysis(m: &MonthlyInputs) -> Section {
+    let mut s = section("八、分析与建议", Some("分析与建议"));
+    for x in &m.schemes {
+        let links = lifecycle::chain(x.scheme, x.now);
+        s.blocks
+            .push(Block::Paragraph(chain_sentence(&x.now.scheme, &links)));
+    }
+    if m.suggestions.is_empty() {
+        s.blocks.push(Block::Paragraph(
+            "本月各项指标均已达标，未触发优化建议规则（R1–R6）。".into(),
+        ));
+    } else {
+        let rows = m
+            .suggestions
+            .iter()
+            .map(|x| {
+                (
+                    RowStyle::Normal,
+                    vec![x.rule.into(), x.level.into(), x.text.clone().into()],
+                )
+            })
+            .collect();
+        s.blocks.push(widths(
+            table("优化建议".into(), &["规则", "类别", "建议"], rows),
+            &[1, 2, 9],
+        ));
+    }
+    s
+}
+
+fn chain_sentence(scheme: &str, links: &[Link]) -> String {
+    let shown: Vec<String> = links
+        .iter()
+        .map(|l| format!("{} {}", l.stage, pct_or_dash(l.score_pct)))
+        .collect();
+    match lifecycle::weakest(links) {
+        Some(w) => format!(
+            "{scheme}服务链条（得分率）：{}；最薄弱环节为“{}”。",
+            shown.join(" → "),
+            w.stage
+        ),
+        None => format!("{scheme}：本月开通、故障、恢复、投诉各环节均无评分数据。"),
+    }
+}
+
+pub(super) fn attachments(m: &MonthlyInputs) -> Section {
+    let mut s = section("附件", None);
+    for (i, f) in m.files.iter().enumerate() {
+        s.blocks.push(Block::Paragraph(format!("{}. {f}", i + 1)));
+    }
+    s
+}
