@@ -103,6 +103,24 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
     let book: calamine::Xlsx<_> =
         calamine::open_workbook(out.join("monthly-2025-08.xlsx")).unwrap();
     let names = calamine::Reader::sheet_names(&book);
+    // The same inputs give the same bytes (SPEC §13).
+    let again = dir.path().join("again");
+    gwq()
+        .arg("-w")
+        .arg(dir.path())
+        .args(["report", "monthly", "--month", "2025-08", "-o"])
+        .arg(&again)
+        .assert()
+        .success();
+    for name in [
+        "monthly-2025-08.docx",
+        "monthly-2025-08.xlsx",
+        "monthly-2025-08.json",
+    ] {
+        let a = std::fs::read(out.join(name)).unwrap();
+        let b = std::fs::read(again.join(name)).unwrap();
+        assert!(a == b, "{name} differs between two runs");
+    }
     for sheet in [
         "编制说明",
         "总体情况",
