@@ -90,6 +90,12 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         format!("{}：机器可读结果（JSON）", names[2]),
     ];
     let source_files = sources::files(&session.tables);
+    let configured = session
+        .tables
+        .values()
+        .filter(|t| t.configured)
+        .map(|t| t.table)
+        .collect();
     let report = monthly::build(&MonthlyInputs {
         workspace: &session.ws.name,
         period: &period,
@@ -113,6 +119,7 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         suggestions: &suggestions,
         sources: &source_files,
         files: &files,
+        configured: &configured,
     });
     let docx = dir.join(&names[0]);
     crate::report::docx::write(&report.to_document(), &docx)

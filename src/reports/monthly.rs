@@ -49,6 +49,16 @@ pub struct MonthlyInputs<'a> {
     pub sources: &'a [SourceFile],
     /// The files this report is written to (附件).
     pub files: &'a [String],
+    /// The tables gwq.yaml configures: a chapter on a table it lacks says so.
+    pub configured: &'a std::collections::BTreeSet<crate::tables::Table>,
+}
+
+impl MonthlyInputs<'_> {
+    /// "无数据：gwq.yaml 未配置故障工单数据源。" when the table has no source.
+    pub(super) fn missing(&self, table: crate::tables::Table) -> Option<String> {
+        (!self.configured.contains(&table))
+            .then(|| format!("无数据：gwq.yaml 未配置{}数据源。", table.def().title))
+    }
 }
 
 /// The report, chapter by chapter.

@@ -12,6 +12,10 @@ use crate::report::neutral::{Block, Cell, Section};
 /// 五、网络安全: findings opened, rectified, overdue by severity and source.
 pub(super) fn security(m: &MonthlyInputs) -> Section {
     let mut s = section("五、网络安全", Some("网络安全"));
+    if let Some(why) = m.missing(crate::tables::Table::Security) {
+        s.blocks.push(Block::Paragraph(why));
+        return s;
+    }
     let sec = m.security;
     let sum = |f: fn(&SecurityCounts) -> u64| sec.by_severity.iter().map(f).sum::<u64>();
     let (opened, rectified, overdue) =

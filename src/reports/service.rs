@@ -28,11 +28,32 @@ pub(super) fn construction(m: &MonthlyInputs) -> Section {
     s
 }
 
+/// The table behind each plan of `MonthlyInputs::plans`.
+fn plan_table(what: &str) -> Option<crate::tables::Table> {
+    use crate::tables::Table as T;
+    match what {
+        "机房巡检" => Some(T::Inspections),
+        "应急演练" => Some(T::Drills),
+        "建设工程" => Some(T::Projects),
+        "服务商报告" => Some(T::ProviderReports),
+        _ => None,
+    }
+}
+
 /// A plan's sentence and, when items are overdue, their table.
 fn push_plan(s: &mut Section, m: &MonthlyInputs, what: &str, verb: &str) {
-    let Some((_, p)) = m.plans.iter().find(|(w, _)| *w == what) else {
+    let Some((source, p)) = m
+        .plans
+        .iter()
+        .find(|(w, _)| *w == what)
+        .map(|(w, p)| (plan_table(w), p))
+    else {
         return;
     };
+    if let Some(why) = source.and_then(|t| m.missing(t)) {
+        s.blocks.push(Block::Paragraph(format!("{what}：{why}")));
+        return;
+    }
     if p.due == 0 {
         s.blocks
             .push(Block::Paragraph(format!("本月没有{verb}的{what}。")));
@@ -75,7 +96,9 @@ pub(super) fn operations(m: &MonthlyInputs) -> Section {
     use crate::tables::Table as T;
     let mut s = section("三、运维服务", Some("运维服务"));
     let f = m.faults;
-    if f.total == 0 {
+    if let Some(why) = m.missing(T::Faults) {
+        s.blocks.push(Block::Paragraph(format!("故障报修：{why}")));
+    } else if f.total == 0 {
         s.blocks
             .push(Block::Paragraph("本月未发生故障报修。".into()));
     } else {
@@ -232,6 +255,11 @@ fn district_table(x: &SchemeMonth) -> Option<Block> {
 
 /// The daily availability and latency charts with their targets.
 fn push_daily(s: &mut Section, m: &MonthlyInputs) {
+    if let Some(why) = m.missing(crate::tables::Table::Samples) {
+        s.blocks
+            .push(Block::Paragraph(format!("逐日可用率和时延：{why}")));
+        return;
+    }
     if m.daily.is_empty() {
         s.blocks.push(Block::Paragraph(
             "本月没有性能采样数据，未绘制逐日可用率和时延图。".into(),

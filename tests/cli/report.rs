@@ -135,3 +135,40 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
         );
     }
 }
+
+#[test]
+fn chapters_without_a_source_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("s.csv"),
+        "采集时间,线路编号,平均时延\r\n2025-08-01 00:00,L1,10\r\n2025-08-01 00:05,L1,\r\n",
+    );
+    write(
+        &dir.path().join("inv.csv"),
+        "线路编号,接入方式,所属区\nL1,光纤,浦东新区\n",
+    );
+    write(
+        &dir.path().join("s.yaml"),
+        "scheme: 测试方案\ntotal_points: 10\naccess_type: fiber\ngrades: [{ min: 0, name: 合格 }]\ndimensions:\n  - id: d\n    name: 维度\n    indicators:\n      - { id: A, name: 可用率, measure: availability, source: samples, target: \">= 99\", points: 10, scoring: { rule: threshold } }\n",
+    );
+    workspace(
+        dir.path(),
+        "  samples: s.csv\n  inventory: inv.csv\nschemes:\n  t: s.yaml\n",
+    );
+    let report = json(dir.path(), &["report", "monthly", "--month", "2025-08"]);
+    // One sample up of two: 50 % against >= 99, R1 names it.
+    assert_eq!(report["scores"][0]["indicators"][0]["value"], 50.0);
+    assert_eq!(report["suggestions"][0]["rule"], "R1");
+    let xml = document_xml(&dir.path().join("reports/2025-08/monthly-2025-08.docx"));
+    for said in [
+        "故障报修：无数据：gwq.yaml 未配置故障工单数据源。",
+        "无数据：gwq.yaml 未配置安全问题数据源。",
+        "机房巡检：无数据：gwq.yaml 未配置机房巡检数据源。",
+    ] {
+        assert!(xml.contains(said), "{said}");
+    }
+    assert!(
+        !xml.contains("本月未发生故障报修"),
+        "not claimed without a source"
+    );
+}
