@@ -71,12 +71,6 @@ impl Session {
             period,
         }
     }
-
-    /// The schemes of gwq.yaml in its order, or the one `wanted` names (`all` or none:
-    /// every one).
-    pub fn schemes(&self, wanted: Option<&str>) -> Result<Vec<Scheme>, SessionError> {
-        schemes_of(&self.ws, wanted)
-    }
 }
 
 /// The schemes of a workspace, validated: every one, or the one named.

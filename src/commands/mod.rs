@@ -132,6 +132,19 @@ impl Context {
     }
 }
 
+/// What a score carries of the period's data audit: coverage and the true counts.
+pub(crate) fn data_quality(check: &crate::audit::CheckReport) -> crate::score::DataQuality {
+    use crate::findings::Severity;
+    crate::score::DataQuality {
+        coverage_pct: check.coverage_pct(),
+        findings: crate::score::FindingCounts {
+            error: check.count(Severity::Error),
+            warning: check.count(Severity::Warning),
+        },
+        assumptions: Vec::new(),
+    }
+}
+
 /// Pads `s` to `width` display columns for terminal tables: CJK characters are two
 /// columns wide, so `format!("{:<10}")` would leave Chinese labels out of line.
 pub(crate) fn pad(s: &str, width: usize, right: bool) -> String {

@@ -3,7 +3,7 @@
 //! month's audit, each scheme measured once for the month (with districts) and once
 //! for each earlier month of the service year (the trend), and the chapters' figures.
 
-use super::{Context, Outcome};
+use super::{data_quality, Context, Outcome};
 use crate::analysis::{faults, plan, security, sources, suggest, trend};
 use crate::audit::{run_check, CheckOptions, CheckReport};
 use crate::cli::{MonthlyArgs, ReportArgs, ReportKind};
@@ -11,7 +11,7 @@ use crate::findings::Severity;
 use crate::period::Period;
 use crate::reports::monthly::{self, MonthlyInputs, SchemeMonth};
 use crate::scheme::Scheme;
-use crate::score::{score_scheme, DataQuality, FindingCounts, GroupBy, ScoreResult};
+use crate::score::{score_scheme, DataQuality, GroupBy, ScoreResult};
 use crate::session::Session;
 use crate::tables::Table;
 use anyhow::{Context as _, Result};
@@ -55,7 +55,7 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         &period,
         &CheckOptions::default(),
     )?;
-    let quality = quality_of(&check);
+    let quality = data_quality(&check);
     let mut figures = Vec::new();
     for scheme in &schemes {
         bar.step(&format!("评分：{}", scheme.name));
@@ -63,21 +63,14 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
     }
     bar.step("统计各章数据并写出报告");
     let access = schemes.first().and_then(|s| s.access_type.clone());
-    let ChapterFigures {
-        faults,
-        repeat,
-        security,
-        plans,
-        daily,
-        worst,
-    } = chapter_figures(&session, &period, access.as_deref())?;
+    let chapters = chapter_figures(&session, &period, access.as_deref())?;
     let low: Vec<(String, f64)> = check
         .coverage
         .iter()
         .filter(|c| c.coverage_pct < CheckOptions::default().min_coverage)
         .map(|c| (c.line_id.clone(), c.coverage_pct))
         .collect();
-    let suggestions = suggestions_of(&figures, &repeat, &low);
+    let suggestions = suggestions_of(&figures, &chapters.repeat, &low);
     let dir = ctx.output_dir(&session.ws, &period);
     let stem = format!("monthly-{}", period.file_label());
     let names: Vec<String> = ["docx", "xlsx", "json"]
@@ -110,12 +103,12 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
             })
             .collect(),
         check: &check,
-        faults: &faults,
-        repeat_lines: &repeat,
-        security: &security,
-        plans: &plans,
-        daily: &daily,
-        worst: &worst,
+        faults: &chapters.faults,
+        repeat_lines: &chapters.repeat,
+        security: &chapters.security,
+        plans: &chapters.plans,
+        daily: &chapters.daily,
+        worst: &chapters.worst,
         suggestions: &suggestions,
         sources: &source_files,
         files: &files,
@@ -219,17 +212,6 @@ fn suggestions_of(
         }));
     }
     out
-}
-
-fn quality_of(check: &CheckReport) -> DataQuality {
-    DataQuality {
-        coverage_pct: check.coverage_pct(),
-        findings: FindingCounts {
-            error: check.count(Severity::Error),
-            warning: check.count(Severity::Warning),
-        },
-        assumptions: Vec::new(),
-    }
 }
 
 /// The month scored with districts (measured once), and the month before for the

@@ -1,11 +1,10 @@
 //! `gwq score`: score the provider against the workspace's indicator schemes for a
 //! period (SPEC §7, §12): a terminal table, `score-<period>.xlsx` and JSON.
 
-use super::{pad, Context, Outcome};
+use super::{data_quality, pad, Context, Outcome};
 use crate::audit::{run_check, CheckOptions};
 use crate::cli::ScoreArgs;
-use crate::findings::Severity;
-use crate::score::{score_scheme, DataQuality, FindingCounts, ScoreResult};
+use crate::score::{score_scheme, ScoreResult};
 use anyhow::{Context as _, Result};
 
 pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
@@ -24,14 +23,7 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
         )
     })?;
     release_freed_memory();
-    let quality = DataQuality {
-        coverage_pct: check.coverage_pct(),
-        findings: FindingCounts {
-            error: check.count(Severity::Error),
-            warning: check.count(Severity::Warning),
-        },
-        assumptions: Vec::new(),
-    };
+    let quality = data_quality(&check);
     let input = session.score_input(&period);
     let mut results = Vec::new();
     for scheme in &schemes {
