@@ -1,7 +1,7 @@
 //! One command's view of the workspace, loaded once (DESIGN): gwq.yaml, every
-//! canonical table from the cache, the inventory, the working-day calendar and the
-//! chosen schemes. Commands, reports and trends read everything from a session
-//! instead of loading it again per period, chapter or scheme.
+//! canonical table from the cache, the inventory and the working-day calendar
+//! (`schemes_of` loads the chosen schemes). Commands, reports and trends read
+//! everything from a session instead of loading it again per period, chapter or scheme.
 //!
 //! Ingesting stale sources is the caller's step before `Session::load` (it shows a
 //! progress bar); nothing here prints.

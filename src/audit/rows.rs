@@ -192,17 +192,22 @@ pub fn exact_duplicates(t: &LoadedTable, period: &Period) -> Result<u64, FrameEr
 }
 
 /// `duplicate`: the same key twice with differing values; exact duplicate rows still
-/// in `t.frame` (samples) are only counted (returned second). Rows are compared within
-/// the period.
+/// in `t.frame` (samples only: loading drops every other table's) are only counted
+/// (returned second). Rows are compared within the period.
 pub fn duplicates(t: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64), FrameError> {
     let def = t.table.def();
-    let values: Vec<Expr> = def.columns.iter().map(|c| col(c.name)).collect();
     let key: Vec<Expr> = def.key.iter().map(|k| col(*k)).collect();
     let lf = t.frame.clone().filter(in_period(t.table, period));
     let sorted = lf.sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default());
-    let total = count(sorted.clone(), "查找重复记录")?;
-    let distinct = sorted.unique_stable_generic(Some(values), UniqueKeepStrategy::First);
-    let n_distinct = count(distinct.clone(), "查找重复记录")?;
+    let (distinct, exact) = if t.table == Table::Samples {
+        let values: Vec<Expr> = def.columns.iter().map(|c| col(c.name)).collect();
+        let total = count(sorted.clone(), "查找重复记录")?;
+        let distinct = sorted.unique_stable_generic(Some(values), UniqueKeepStrategy::First);
+        let n_distinct = count(distinct.clone(), "查找重复记录")?;
+        (distinct, total - n_distinct)
+    } else {
+        (sorted, 0)
+    };
     let key_present = def
         .key
         .iter()
@@ -254,7 +259,7 @@ pub fn duplicates(t: &LoadedTable, period: &Period) -> Result<(Vec<Finding>, u64
             .unwrap_or_default();
         format!("{key_name} = {k} 重复出现且取值不同{at}")
     })?;
-    Ok((findings, total - n_distinct))
+    Ok((findings, exact))
 }
 
 /// A value-range rule: rows where `column` is outside [min, max].
