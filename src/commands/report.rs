@@ -179,8 +179,9 @@ fn chapter_figures(
         ),
     ];
     let input = session.score_input(period);
-    let daily = crate::score::daily::daily(t(Table::Samples), access, &input)?;
-    let worst = crate::score::daily::worst_lines(t(Table::Samples), access, &input, 10)?;
+    let samples = crate::score::daily::figures(t(Table::Samples), access, &input)?;
+    let worst = samples.worst_lines(10);
+    let daily = samples.by_day;
     Ok(ChapterFigures {
         faults,
         repeat,

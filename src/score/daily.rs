@@ -1,10 +1,11 @@
 //! Availability and latency of a period by day (the reports' chart) and by line (the
 //! 10 worst lines), SPEC §14 四、网络性能: pooled availability from samples and mean
 //! latency of reachable samples, by the same rules as the `availability` measure
-//! (active dates, planned windows, duplicates), in one streaming read each.
+//! (active dates, planned windows, duplicates), from one streaming read grouped by
+//! line and day and then folded both ways.
 //!
 //! Sums are of whole numbers (counts, latency in microseconds), so the streaming
-//! engine gives the same figures every run.
+//! engine gives the same figures every run and the folds are exact.
 
 use super::samples::{line_ids, LineIndex};
 use super::{availability, rows, ScoreError, ScoreInput};
@@ -13,6 +14,7 @@ use crate::ingest::LoadedTable;
 use crate::tables::Table;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::collections::BTreeMap;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -26,27 +28,6 @@ pub struct Day {
     pub latency_ms: Option<f64>,
 }
 
-/// Every day of the input's period with samples of `access` lines, in date order.
-pub fn daily(
-    t: &LoadedTable,
-    access: Option<&str>,
-    input: &ScoreInput,
-) -> Result<Vec<Day>, ScoreError> {
-    let key = (col("time").cast(DataType::Int64) / lit(DAY_MS)).alias("_key");
-    let figures = figures_by(t, access, input, key, "按日统计可用率与时延")?;
-    Ok(figures
-        .into_iter()
-        .filter_map(|f| {
-            let day: i32 = f.key.parse().ok()?;
-            Some(Day {
-                date: frame::from_days(day),
-                availability: f.availability,
-                latency_ms: f.latency_ms,
-            })
-        })
-        .collect())
-}
-
 /// One line's figures for the period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineFigures {
@@ -57,56 +38,101 @@ pub struct LineFigures {
     pub samples: u64,
 }
 
-/// The `n` lines of lowest availability (then highest latency), by the same rules.
-pub fn worst_lines(
+/// The period's figures by day and by line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeriodFigures {
+    /// Every day with samples of the lines, in date order.
+    pub by_day: Vec<Day>,
+    /// Every line with counted samples, by id.
+    pub by_line: Vec<LineFigures>,
+}
+
+impl PeriodFigures {
+    /// The `n` lines of lowest availability (then highest latency, then by id).
+    pub fn worst_lines(&self, n: usize) -> Vec<LineFigures> {
+        let mut lines = self.by_line.clone();
+        lines.sort_by(|a, b| {
+            a.availability
+                .partial_cmp(&b.availability)
+                .expect("shares are numbers")
+                .then(
+                    b.latency_ms
+                        .partial_cmp(&a.latency_ms)
+                        .expect("means are numbers"),
+                )
+                .then(a.line_id.cmp(&b.line_id))
+        });
+        lines.truncate(n);
+        lines
+    }
+}
+
+/// Whole-number sums of one group: counted and up samples, latency (µs) and its count.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    counted: i64,
+    up: i64,
+    lat_sum: i64,
+    lat_n: i64,
+}
+
+impl Sums {
+    fn add(&mut self, o: Sums) {
+        self.counted += o.counted;
+        self.up += o.up;
+        self.lat_sum += o.lat_sum;
+        self.lat_n += o.lat_n;
+    }
+
+    fn availability(&self) -> Option<f64> {
+        (self.counted > 0).then(|| self.up as f64 / self.counted as f64 * 100.0)
+    }
+
+    fn latency_ms(&self) -> Option<f64> {
+        (self.lat_n > 0).then(|| self.lat_sum as f64 / self.lat_n as f64 * 0.001)
+    }
+}
+
+/// The period's samples of `access` lines by day and by line, from one read.
+pub fn figures(
     t: &LoadedTable,
     access: Option<&str>,
     input: &ScoreInput,
-    n: usize,
-) -> Result<Vec<LineFigures>, ScoreError> {
-    let key = col("line_id").alias("_key");
-    let mut lines: Vec<LineFigures> = figures_by(t, access, input, key, "按线路统计可用率与时延")?
-        .into_iter()
-        .filter(|f| f.availability.is_some())
-        .map(|f| LineFigures {
-            line_id: f.key,
-            availability: f.availability,
-            latency_ms: f.latency_ms,
-            samples: f.counted,
-        })
-        .collect();
-    lines.sort_by(|a, b| {
-        a.availability
-            .partial_cmp(&b.availability)
-            .expect("shares are numbers")
-            .then(
-                b.latency_ms
-                    .partial_cmp(&a.latency_ms)
-                    .expect("means are numbers"),
-            )
-            .then(a.line_id.cmp(&b.line_id))
-    });
-    lines.truncate(n);
-    Ok(lines)
+) -> Result<PeriodFigures, ScoreError> {
+    let mut by_day: BTreeMap<i64, Sums> = BTreeMap::new();
+    let mut by_line: BTreeMap<String, Sums> = BTreeMap::new();
+    for (line, day, sums) in line_days(t, access, input)? {
+        by_day.entry(day).or_default().add(sums);
+        by_line.entry(line).or_default().add(sums);
+    }
+    Ok(PeriodFigures {
+        by_day: by_day
+            .into_iter()
+            .map(|(day, s)| Day {
+                date: frame::from_days(day as i32),
+                availability: s.availability(),
+                latency_ms: s.latency_ms(),
+            })
+            .collect(),
+        by_line: by_line
+            .into_iter()
+            .filter(|(_, s)| s.counted > 0)
+            .map(|(line_id, s)| LineFigures {
+                line_id,
+                availability: s.availability(),
+                latency_ms: s.latency_ms(),
+                samples: s.counted as u64,
+            })
+            .collect(),
+    })
 }
 
-/// Availability and latency per value of `key`.
-struct Figures {
-    key: String,
-    counted: u64,
-    availability: Option<f64>,
-    latency_ms: Option<f64>,
-}
-
-/// One streaming read of the period's samples of `access` lines, grouped by `key`
-/// (aliased `_key`), sorted by it.
-fn figures_by(
+/// The sums of each (line, day) of the period: one streaming read of the samples.
+fn line_days(
     t: &LoadedTable,
     access: Option<&str>,
     input: &ScoreInput,
-    key: Expr,
-    step: &str,
-) -> Result<Vec<Figures>, ScoreError> {
+) -> Result<Vec<(String, i64, Sums)>, ScoreError> {
     if !t.configured {
         return Ok(Vec::new());
     }
@@ -126,47 +152,40 @@ fn figures_by(
         .cast(DataType::Int64);
     let df = rows::in_period(scoped, Table::Samples, "time", input.period)
         .select([
-            key.cast(DataType::String),
+            col("line_id").alias("_line"),
+            (col("time").cast(DataType::Int64) / lit(DAY_MS)).alias("_day"),
             counted.clone().cast(DataType::Int64).alias("_counted"),
             (counted.and(reachable.clone()))
                 .cast(DataType::Int64)
                 .alias("_up"),
-            when(reachable.clone().and(col("latency_ms").is_not_null()))
+            when(reachable.and(col("latency_ms").is_not_null()))
                 .then(latency_us)
                 .otherwise(lit(NULL))
                 .alias("_lat"),
         ])
-        .group_by([col("_key")])
+        .filter(col("_line").is_not_null())
+        .group_by([col("_line"), col("_day")])
         .agg([
             col("_counted").sum(),
             col("_up").sum(),
             col("_lat").sum().alias("_lat_sum"),
-            col("_lat").count().alias("_lat_n"),
+            col("_lat").count().cast(DataType::Int64).alias("_lat_n"),
         ])
         .collect_streaming()
-        .step(step)?;
-    let keys = frame::str_values(&df, "_key")?;
+        .step("按线路和日期统计可用率与时延")?;
+    let lines = frame::str_values(&df, "_line")?;
     let int = |c: &str| frame::i64_values(&df, c);
-    let (counted, up) = (int("_counted")?, int("_up")?);
+    let (days, counted, up) = (int("_day")?, int("_counted")?, int("_up")?);
     let (lat_sum, lat_n) = (int("_lat_sum")?, int("_lat_n")?);
-    let share = |a: Option<i64>, n: Option<i64>, scale: f64| match (a, n) {
-        (Some(a), Some(n)) if n > 0 => Some(a as f64 / n as f64 * scale),
-        _ => None,
-    };
-    let mut out: Vec<Figures> = (0..df.height())
+    Ok((0..df.height())
         .filter_map(|i| {
-            Some(Figures {
-                key: keys[i].clone()?,
-                counted: counted[i].unwrap_or(0) as u64,
-                availability: share(up[i], counted[i], 100.0),
-                latency_ms: share(lat_sum[i], lat_n[i], 0.001),
-            })
+            let sums = Sums {
+                counted: counted[i].unwrap_or(0),
+                up: up[i].unwrap_or(0),
+                lat_sum: lat_sum[i].unwrap_or(0),
+                lat_n: lat_n[i].unwrap_or(0),
+            };
+            Some((lines[i].clone()?, days[i]?, sums))
         })
-        .collect();
-    // Days sort as numbers (their keys are day counts), lines by id.
-    out.sort_by(|a, b| match (a.key.parse::<i64>(), b.key.parse::<i64>()) {
-        (Ok(x), Ok(y)) => x.cmp(&y),
-        _ => a.key.cmp(&b.key),
-    });
-    Ok(out)
+        .collect())
 }

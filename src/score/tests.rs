@@ -749,12 +749,10 @@ fn daily_availability_and_latency_follow_the_availability_rules() {
         ],
     );
     let samples_table = samples.clone();
-    let (days, worst) = with_input(vec![samples, outages], "2025-07", |input| {
-        (
-            crate::score::daily::daily(&samples_table, Some("fiber"), input).unwrap(),
-            crate::score::daily::worst_lines(&samples_table, Some("fiber"), input, 10).unwrap(),
-        )
+    let figures = with_input(vec![samples, outages], "2025-07", |input| {
+        crate::score::daily::figures(&samples_table, Some("fiber"), input).unwrap()
     });
+    let (days, worst) = (&figures.by_day, figures.worst_lines(10));
     // By line: L1 up, down, up of 3 counted (latency (10 + 30) / 2); L2 1 of 1
     // (latency (20 + 40) / 2). Worst first.
     let shown: Vec<(&str, u64)> = worst
