@@ -82,11 +82,7 @@ fn print_table(ctx: &Context, r: &ScoreResult) {
         "得分",
     ]));
     for i in &r.indicators {
-        let met = match i.met {
-            Some(true) => "是",
-            Some(false) => "否",
-            None => "无数据",
-        };
+        let met = i.met_text();
         let points = crate::ingest::values::format_number(i.points);
         ctx.say(&row([
             &i.id,

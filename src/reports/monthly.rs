@@ -195,7 +195,7 @@ fn overview(m: &MonthlyInputs) -> Section {
                         fmt2(r.value),
                         fmt2(before.and_then(|b| b.value)),
                         Cell::Change(change),
-                        met_cell(r.met),
+                        r.met_text().into(),
                     ],
                 )
             })
@@ -223,14 +223,6 @@ fn overview(m: &MonthlyInputs) -> Section {
         )));
     }
     s
-}
-
-fn met_cell(met: Option<bool>) -> Cell {
-    match met {
-        Some(true) => "是".into(),
-        Some(false) => "否".into(),
-        None => "无数据".into(),
-    }
 }
 
 /// "政务外网服务质量评估方案：本月 23 项指标中 18 项达标…".

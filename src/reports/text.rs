@@ -32,11 +32,7 @@ pub fn indicator_rows(schemes: &[SchemeMonth], tables: &[Table]) -> Vec<(RowStyl
             if !tables.contains(&ind.source) {
                 continue;
             }
-            let met = match r.met {
-                Some(true) => "是",
-                Some(false) => "否",
-                None => "无数据",
-            };
+            let met = r.met_text();
             let style = if r.met == Some(false) {
                 RowStyle::Bad
             } else {

@@ -79,6 +79,17 @@ pub struct IndicatorResult {
     pub rows: u64,
 }
 
+impl IndicatorResult {
+    /// Whether the target is met, in words: 是, 否, or 无数据.
+    pub fn met_text(&self) -> &'static str {
+        match self.met {
+            Some(true) => "是",
+            Some(false) => "否",
+            None => "无数据",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DimensionResult {
     pub id: String,
