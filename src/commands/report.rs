@@ -9,7 +9,8 @@ use crate::audit::{run_check, CheckOptions, CheckReport};
 use crate::cli::{MonthlyArgs, ReportArgs, ReportKind};
 use crate::findings::Severity;
 use crate::period::Period;
-use crate::reports::monthly::{self, MonthlyInputs, SchemeMonth};
+use crate::reports::inputs::{ReportInputs, SchemePeriod, Span};
+use crate::reports::{general, monthly};
 use crate::scheme::Scheme;
 use crate::score::{score_scheme, DataQuality, GroupBy, ScoreResult};
 use crate::session::Session;
@@ -89,13 +90,14 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         .filter(|t| t.configured)
         .map(|t| t.table)
         .collect();
-    let report = monthly::build(&MonthlyInputs {
+    let report = monthly::build(&ReportInputs {
         workspace: &session.ws.name,
         period: &period,
+        span: Span::Month,
         schemes: schemes
             .iter()
             .zip(&figures)
-            .map(|(scheme, f)| SchemeMonth {
+            .map(|(scheme, f)| SchemePeriod {
                 scheme,
                 now: &f.now,
                 this: &f.this,
@@ -126,7 +128,7 @@ fn run_monthly(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         .with_context(|| format!("无法写入 {}", json_path.display()))?;
     drop(bar);
     for f in &figures {
-        ctx.say(&monthly::summary_sentence(&f.now));
+        ctx.say(&general::summary_sentence(&f.now, Span::Month));
     }
     ctx.say(&format!(
         "报告：{}\n明细：{}",

@@ -2,6 +2,8 @@
 //! results into a neutral `report::neutral::Report` and nothing else — no files, no
 //! polars. `text` holds the wording they share.
 
+pub mod general;
+pub mod inputs;
 pub mod monthly;
 mod review;
 mod service;

@@ -1,7 +1,7 @@
 //! Chapters 五 to 附件 of the monthly report (SPEC §14): 网络安全, 数据稽核, 问题整改,
 //! 分析与建议 and the attachments.
 
-use super::monthly::MonthlyInputs;
+use super::inputs::ReportInputs;
 use super::text::*;
 use crate::analysis::lifecycle::{self, Link};
 use crate::analysis::security::SecurityCounts;
@@ -10,8 +10,8 @@ use crate::report::model::RowStyle;
 use crate::report::neutral::{Block, Cell, Section};
 
 /// 五、网络安全: findings opened, rectified, overdue by severity and source.
-pub(super) fn security(m: &MonthlyInputs) -> Section {
-    let mut s = section("五、网络安全", Some("网络安全"));
+pub(super) fn security(m: &ReportInputs) -> Section {
+    let mut s = section("网络安全", Some("网络安全"));
     if let Some(why) = m.missing(crate::tables::Table::Security) {
         s.blocks.push(Block::Paragraph(why));
         return s;
@@ -21,13 +21,16 @@ pub(super) fn security(m: &MonthlyInputs) -> Section {
     let (opened, rectified, overdue) =
         (sum(|c| c.opened), sum(|c| c.rectified), sum(|c| c.overdue));
     if opened + rectified + overdue == 0 {
-        s.blocks.push(Block::Paragraph(
-            "本月未发现新的安全问题，没有整改完成或到期未整改的安全问题。".into(),
-        ));
+        s.blocks.push(Block::Paragraph(format!(
+            "{}未发现新的安全问题，没有整改完成或到期未整改的安全问题。",
+            m.span.this()
+        )));
         return s;
     }
     s.blocks.push(Block::Paragraph(format!(
-        "本月新发现安全问题 {opened} 项，整改完成 {rectified} 项，至月末超期未整改 {overdue} 项。"
+        "{}新发现安全问题 {opened} 项，整改完成 {rectified} 项，至{}超期未整改 {overdue} 项。",
+        m.span.this(),
+        m.span.end()
     )));
     for (what, list) in [("等级", &sec.by_severity), ("来源", &sec.by_source)] {
         let rows = list
@@ -59,8 +62,8 @@ pub(super) fn security(m: &MonthlyInputs) -> Section {
 }
 
 /// 六、数据稽核: coverage, findings by code, rows left out, duplicates dropped.
-pub(super) fn data_audit(m: &MonthlyInputs) -> Section {
-    let mut s = section("六、数据稽核", Some("数据稽核"));
+pub(super) fn data_audit(m: &ReportInputs) -> Section {
+    let mut s = section("数据稽核", Some("数据稽核"));
     let c = m.check;
     let coverage = c
         .coverage_pct()
@@ -68,7 +71,8 @@ pub(super) fn data_audit(m: &MonthlyInputs) -> Section {
     let rejected: u64 = c.tables.iter().map(|t| t.rows_rejected).sum();
     let dropped: u64 = c.dropped_exact_duplicates.values().sum();
     s.blocks.push(Block::Paragraph(format!(
-        "本月数据稽核发现错误 {} 项、警告 {} 项；采集覆盖率 {coverage}；无法使用而剔除的行 {rejected} 行，完全重复而剔除的行 {dropped} 行。",
+        "{}数据稽核发现错误 {} 项、警告 {} 项；采集覆盖率 {coverage}；无法使用而剔除的行 {rejected} 行，完全重复而剔除的行 {dropped} 行。",
+        m.span.this(),
         c.count(Severity::Error),
         c.count(Severity::Warning)
     )));
@@ -106,8 +110,8 @@ pub(super) fn data_audit(m: &MonthlyInputs) -> Section {
 
 /// 七、问题整改: the month's problems from the score and the audit (the ledger's
 /// movements come with the ledger, issue 11).
-pub(super) fn problems(m: &MonthlyInputs) -> Section {
-    let mut s = section("七、问题整改", Some("问题整改"));
+pub(super) fn problems(m: &ReportInputs) -> Section {
+    let mut s = section("问题整改", Some("问题整改"));
     let failed: Vec<(RowStyle, Vec<Cell>)> = m
         .schemes
         .iter()
@@ -131,13 +135,14 @@ pub(super) fn problems(m: &MonthlyInputs) -> Section {
         .collect();
     let errors = m.check.count(Severity::Error);
     s.blocks.push(Block::Paragraph(format!(
-        "本月问题取自评分与数据稽核：未达标指标 {} 项，数据稽核错误 {errors} 项（明细见数据稽核章节）。",
+        "{}问题取自评分与数据稽核：未达标指标 {} 项，数据稽核错误 {errors} 项（明细见数据稽核章节）。",
+        m.span.this(),
         failed.len()
     )));
     if !failed.is_empty() {
         s.blocks.push(table(
-            "本月问题".into(),
-            &["来源", "问题", "本月值"],
+            format!("{}问题", m.span.this()),
+            &["来源", "问题", &format!("{}值", m.span.this())],
             failed,
         ));
     }
@@ -145,17 +150,21 @@ pub(super) fn problems(m: &MonthlyInputs) -> Section {
 }
 
 /// 八、分析与建议: the lifecycle chain and the suggestions of rules R1–R6.
-pub(super) fn analysis(m: &MonthlyInputs) -> Section {
-    let mut s = section("八、分析与建议", Some("分析与建议"));
+pub(super) fn analysis(m: &ReportInputs) -> Section {
+    let mut s = section("分析与建议", Some("分析与建议"));
     for x in &m.schemes {
         let links = lifecycle::chain(x.scheme, x.now);
-        s.blocks
-            .push(Block::Paragraph(chain_sentence(&x.now.scheme, &links)));
+        s.blocks.push(Block::Paragraph(chain_sentence(
+            &x.now.scheme,
+            m.span,
+            &links,
+        )));
     }
     if m.suggestions.is_empty() {
-        s.blocks.push(Block::Paragraph(
-            "本月各项指标均已达标，未触发优化建议规则（R1–R6）。".into(),
-        ));
+        s.blocks.push(Block::Paragraph(format!(
+            "{}各项指标均已达标，未触发优化建议规则（R1–R6）。",
+            m.span.this()
+        )));
     } else {
         let rows = m
             .suggestions
@@ -175,7 +184,7 @@ pub(super) fn analysis(m: &MonthlyInputs) -> Section {
     s
 }
 
-fn chain_sentence(scheme: &str, links: &[Link]) -> String {
+fn chain_sentence(scheme: &str, span: super::inputs::Span, links: &[Link]) -> String {
     let shown: Vec<String> = links
         .iter()
         .map(|l| format!("{} {}", l.stage, pct_or_dash(l.score_pct)))
@@ -186,11 +195,14 @@ fn chain_sentence(scheme: &str, links: &[Link]) -> String {
             shown.join(" → "),
             w.stage
         ),
-        None => format!("{scheme}：本月开通、故障、恢复、投诉各环节均无评分数据。"),
+        None => format!(
+            "{scheme}：{}开通、故障、恢复、投诉各环节均无评分数据。",
+            span.this()
+        ),
     }
 }
 
-pub(super) fn attachments(m: &MonthlyInputs) -> Section {
+pub(super) fn attachments(m: &ReportInputs) -> Section {
     let mut s = section("附件", None);
     for (i, f) in m.files.iter().enumerate() {
         s.blocks.push(Block::Paragraph(format!("{}. {f}", i + 1)));

@@ -1,15 +1,15 @@
 //! Chapters 二 to 四 of the monthly report (SPEC §14): 网络建设, 运维服务, 网络性能 —
 //! the provider's service as the month's figures show it.
 
-use super::monthly::{MonthlyInputs, SchemeMonth};
+use super::inputs::{ReportInputs, SchemePeriod};
 use super::text::*;
 use crate::report::chart::{self, Line};
 use crate::report::model::RowStyle;
 use crate::report::neutral::{Block, Cell, Chart, Section, Table};
 
 /// 二、网络建设: construction and provisioning indicators, projects against plan.
-pub(super) fn construction(m: &MonthlyInputs) -> Section {
-    let mut s = section("二、网络建设", Some("网络建设"));
+pub(super) fn construction(m: &ReportInputs) -> Section {
+    let mut s = section("网络建设", Some("网络建设"));
     let rows = indicator_rows(
         &m.schemes,
         &[
@@ -22,13 +22,13 @@ pub(super) fn construction(m: &MonthlyInputs) -> Section {
             .push(Block::Paragraph("评估方案没有开通和建设类指标。".into()));
     } else {
         s.blocks
-            .push(indicator_table("开通与建设指标".into(), rows));
+            .push(indicator_table("开通与建设指标".into(), m.span, rows));
     }
     push_plan(&mut s, m, "建设工程", "计划完工");
     s
 }
 
-/// The table behind each plan of `MonthlyInputs::plans`.
+/// The table behind each plan of `ReportInputs::plans`.
 fn plan_table(what: &str) -> Option<crate::tables::Table> {
     use crate::tables::Table as T;
     match what {
@@ -41,7 +41,7 @@ fn plan_table(what: &str) -> Option<crate::tables::Table> {
 }
 
 /// A plan's sentence and, when items are overdue, their table.
-fn push_plan(s: &mut Section, m: &MonthlyInputs, what: &str, verb: &str) {
+fn push_plan(s: &mut Section, m: &ReportInputs, what: &str, verb: &str) {
     let Some((source, p)) = m
         .plans
         .iter()
@@ -55,15 +55,19 @@ fn push_plan(s: &mut Section, m: &MonthlyInputs, what: &str, verb: &str) {
         return;
     }
     if p.due == 0 {
-        s.blocks
-            .push(Block::Paragraph(format!("本月没有{verb}的{what}。")));
+        s.blocks.push(Block::Paragraph(format!(
+            "{}没有{verb}的{what}。",
+            m.span.this()
+        )));
         return;
     }
     s.blocks.push(Block::Paragraph(format!(
-        "本月{verb}的{what} {} 项：按期完成 {} 项、逾期完成 {} 项、至月末未完成 {} 项，按期完成率 {}。",
+        "{}{verb}的{what} {} 项：按期完成 {} 项、逾期完成 {} 项、至{}未完成 {} 项，按期完成率 {}。",
+        m.span.this(),
         p.due,
         p.on_time,
         p.late,
+        m.span.end(),
         p.not_done,
         pct_or_dash(p.on_time_pct())
     )));
@@ -92,18 +96,21 @@ fn push_plan(s: &mut Section, m: &MonthlyInputs, what: &str, verb: &str) {
 
 /// 三、运维服务: faults, their handling indicators, repeated faults, inspections,
 /// drills, provider reports, complaints.
-pub(super) fn operations(m: &MonthlyInputs) -> Section {
+pub(super) fn operations(m: &ReportInputs) -> Section {
     use crate::tables::Table as T;
-    let mut s = section("三、运维服务", Some("运维服务"));
+    let mut s = section("运维服务", Some("运维服务"));
     let f = m.faults;
     if let Some(why) = m.missing(T::Faults) {
         s.blocks.push(Block::Paragraph(format!("故障报修：{why}")));
     } else if f.total == 0 {
-        s.blocks
-            .push(Block::Paragraph("本月未发生故障报修。".into()));
+        s.blocks.push(Block::Paragraph(format!(
+            "{}未发生故障报修。",
+            m.span.this()
+        )));
     } else {
         s.blocks.push(Block::Paragraph(format!(
-            "本月报修故障 {} 起，其中{}；按原因：{}；按区：{}。",
+            "{}报修故障 {} 起，其中{}；按原因：{}；按区：{}。",
+            m.span.this(),
             f.total,
             count_sentence(&f.by_severity, "起"),
             count_sentence(&f.by_cause, "起"),
@@ -128,7 +135,7 @@ pub(super) fn operations(m: &MonthlyInputs) -> Section {
     );
     if !rows.is_empty() {
         s.blocks
-            .push(indicator_table("运维与服务指标".into(), rows));
+            .push(indicator_table("运维与服务指标".into(), m.span, rows));
     }
     if m.repeat_lines.is_empty() {
         s.blocks.push(Block::Paragraph(
@@ -153,15 +160,16 @@ pub(super) fn operations(m: &MonthlyInputs) -> Section {
 }
 
 /// 四、网络性能: indicators by district, the daily availability and latency charts.
-pub(super) fn performance(m: &MonthlyInputs) -> Section {
+pub(super) fn performance(m: &ReportInputs) -> Section {
     use crate::tables::Table as T;
-    let mut s = section("四、网络性能", Some("网络性能"));
+    let mut s = section("网络性能", Some("网络性能"));
     let rows = indicator_rows(&m.schemes, &[T::Samples, T::Outages, T::Kpi5g]);
     if rows.is_empty() {
         s.blocks
             .push(Block::Paragraph("评估方案没有网络性能类指标。".into()));
     } else {
-        s.blocks.push(indicator_table("网络性能指标".into(), rows));
+        s.blocks
+            .push(indicator_table("网络性能指标".into(), m.span, rows));
     }
     for x in &m.schemes {
         if let Some(b) = district_table(x) {
@@ -174,7 +182,7 @@ pub(super) fn performance(m: &MonthlyInputs) -> Section {
 }
 
 /// The 10 lines of lowest availability (red when below an availability target).
-fn push_worst(s: &mut Section, m: &MonthlyInputs) {
+fn push_worst(s: &mut Section, m: &ReportInputs) {
     if m.worst.is_empty() {
         return;
     }
@@ -213,7 +221,7 @@ fn push_worst(s: &mut Section, m: &MonthlyInputs) {
 }
 
 /// The performance indicators per district, where the scheme was grouped.
-fn district_table(x: &SchemeMonth) -> Option<Block> {
+fn district_table(x: &SchemePeriod) -> Option<Block> {
     use crate::tables::Table as T;
     let perf: Vec<usize> = x
         .scheme
@@ -254,16 +262,17 @@ fn district_table(x: &SchemeMonth) -> Option<Block> {
 }
 
 /// The daily availability and latency charts with their targets.
-fn push_daily(s: &mut Section, m: &MonthlyInputs) {
+fn push_daily(s: &mut Section, m: &ReportInputs) {
     if let Some(why) = m.missing(crate::tables::Table::Samples) {
         s.blocks
             .push(Block::Paragraph(format!("逐日可用率和时延：{why}")));
         return;
     }
     if m.daily.is_empty() {
-        s.blocks.push(Block::Paragraph(
-            "本月没有性能采样数据，未绘制逐日可用率和时延图。".into(),
-        ));
+        s.blocks.push(Block::Paragraph(format!(
+            "{}没有性能采样数据，未绘制逐日可用率和时延图。",
+            m.span.this()
+        )));
         return;
     }
     let days: Vec<String> = m

@@ -1,6 +1,6 @@
 //! Wording and cells the report builders share, each made from figures.
 
-use super::monthly::SchemeMonth;
+use super::inputs::SchemePeriod;
 use crate::report::model::RowStyle;
 use crate::report::neutral::{Block, Cell, Section, Table as ReportTable};
 use crate::tables::Table;
@@ -25,7 +25,7 @@ pub fn count_sentence(counts: &[(String, u64)], unit: &str) -> String {
 }
 
 /// The rows (scheme, indicator, target, value, met) of the indicators on `tables`.
-pub fn indicator_rows(schemes: &[SchemeMonth], tables: &[Table]) -> Vec<(RowStyle, Vec<Cell>)> {
+pub fn indicator_rows(schemes: &[SchemePeriod], tables: &[Table]) -> Vec<(RowStyle, Vec<Cell>)> {
     let mut rows = Vec::new();
     for x in schemes {
         for (ind, r) in x.scheme.indicators().zip(&x.now.indicators) {
@@ -53,16 +53,37 @@ pub fn indicator_rows(schemes: &[SchemeMonth], tables: &[Table]) -> Vec<(RowStyl
     rows
 }
 
+/// Numbers the chapters 一、二、… in order; 编制说明 and 附件 stay unnumbered.
+pub(super) fn number_chapters(mut sections: Vec<Section>) -> Vec<Section> {
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let mut n = 0;
+    for s in sections.iter_mut() {
+        if s.level != 1 || matches!(s.heading.as_str(), "编制说明" | "附件") {
+            continue;
+        }
+        n += 1;
+        let numeral = match (n / 10, n % 10) {
+            (0, u) => DIGITS[u].to_string(),
+            (1, u) => format!("十{}", DIGITS[u]),
+            (t, u) => format!("{}十{}", DIGITS[t], DIGITS[u]),
+        };
+        s.heading = format!("{numeral}、{}", s.heading);
+    }
+    sections
+}
+
 pub(super) fn section(heading: &str, sheet: Option<&str>) -> Section {
     Section::new(1, heading, sheet)
 }
 
-/// The columns of `indicator_rows`.
-pub(super) const INDICATOR_HEADERS: [&str; 5] = ["评估方案", "指标", "目标", "本月", "达标"];
-
-/// A table of `indicator_rows`.
-pub(super) fn indicator_table(caption: String, rows: Vec<(RowStyle, Vec<Cell>)>) -> Block {
-    widths(table(caption, &INDICATOR_HEADERS, rows), &[5, 7, 2, 2, 2])
+/// A table of `indicator_rows`, its value column headed 本月 or 本季度.
+pub(super) fn indicator_table(
+    caption: String,
+    span: super::inputs::Span,
+    rows: Vec<(RowStyle, Vec<Cell>)>,
+) -> Block {
+    let headers = ["评估方案", "指标", "目标", span.this(), "达标"];
+    widths(table(caption, &headers, rows), &[5, 7, 2, 2, 2])
 }
 
 /// The table with relative column widths in Word.
