@@ -54,6 +54,17 @@ impl Period {
     pub fn contains(&self, date: NaiveDate) -> bool {
         self.start <= date && date <= self.end
     }
+
+    /// The calendar quarter before the one this period starts in (`2025Q2` for any
+    /// period starting in 2025Q3).
+    pub fn previous_quarter(&self) -> Period {
+        let before = self.start.with_day(1).expect("day 1 exists")
+            - chrono::Duration::days(1 + 31 * ((self.start.month0() % 3) as i64));
+        let q = before.month0() / 3 + 1;
+        format!("{}Q{q}", before.year())
+            .parse()
+            .expect("a year and quarter from a date are a valid quarter")
+    }
 }
 
 impl fmt::Display for Period {
@@ -149,6 +160,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_quarter_before() {
+        let before = |p: &str| {
+            p.parse::<Period>()
+                .unwrap()
+                .previous_quarter()
+                .label()
+                .to_string()
+        };
+        assert_eq!(before("2025Q3"), "2025Q2");
+        assert_eq!(before("2025-09"), "2025Q2");
+        assert_eq!(before("2025-03"), "2024Q4");
+        assert_eq!(before("2025Q1"), "2024Q4");
+        let q = "2025Q3".parse::<Period>().unwrap().previous_quarter();
+        assert_eq!((q.start, q.end), (d("2025-04-01"), d("2025-06-30")));
     }
 
     #[test]

@@ -76,6 +76,11 @@ impl StepBar {
         self.bar.inc(1);
         self.bar.set_message(what.to_string());
     }
+
+    /// Clears the bar before the command prints its result.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 impl Drop for StepBar {

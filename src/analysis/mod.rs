@@ -8,6 +8,7 @@
 
 pub mod change;
 pub mod faults;
+pub mod field;
 pub mod lifecycle;
 pub mod plan;
 pub mod security;

@@ -64,25 +64,35 @@ pub fn monthly(
     base: &ScoreInput,
     newest: Option<NaiveDateTime>,
 ) -> Result<Vec<MonthResult>, ScoreError> {
-    let mut out = Vec::new();
-    for month in months(window) {
-        let input = ScoreInput {
-            tables: base.tables,
-            inventory: base.inventory,
-            calendar: base.calendar,
-            period: &month,
-        };
-        let measured = measure(scheme, &input, None)?;
-        // Trends carry values only; the period's data audit belongs to its own report.
-        let result = score(scheme, &measured, DataQuality::default());
-        let cut_off = cut_off(&month, newest);
-        out.push(MonthResult {
-            month,
-            result,
-            cut_off,
-        });
-    }
-    Ok(out)
+    months(window)
+        .into_iter()
+        .map(|month| one(scheme, month, base, newest))
+        .collect()
+}
+
+/// Measures and scores `scheme` once for `period` (a month, the quarter before…),
+/// marked 截至 as `monthly` marks its months.
+pub fn one(
+    scheme: &Scheme,
+    period: Period,
+    base: &ScoreInput,
+    newest: Option<NaiveDateTime>,
+) -> Result<MonthResult, ScoreError> {
+    let input = ScoreInput {
+        tables: base.tables,
+        inventory: base.inventory,
+        calendar: base.calendar,
+        period: &period,
+    };
+    let measured = measure(scheme, &input, None)?;
+    // Trends carry values only; the period's data audit belongs to its own report.
+    let result = score(scheme, &measured, DataQuality::default());
+    let cut_off = cut_off(&period, newest);
+    Ok(MonthResult {
+        month: period,
+        result,
+        cut_off,
+    })
 }
 
 /// The day a period's data reach when its end is more than a day after the newest

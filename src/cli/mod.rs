@@ -121,6 +121,8 @@ pub struct ReportArgs {
 pub enum ReportKind {
     /// 监管月报：总体情况、网络建设、运维服务、网络性能、网络安全、数据稽核、问题整改、分析与建议
     Monthly(MonthlyArgs),
+    /// 季度监管与评估报告：月报各章，加综合评价、抽查与测试、结果应用
+    Quarterly(QuarterlyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +131,17 @@ pub struct MonthlyArgs {
     /// 月份，如 2025-08
     #[arg(long, value_name = "M", value_parser = month_arg)]
     pub month: String,
+    /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
+    #[arg(long, value_name = "SCHEME")]
+    pub scheme: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct QuarterlyArgs {
+    /// 季度，如 2025Q3
+    #[arg(long, value_name = "Q", value_parser = quarter_arg)]
+    pub quarter: String,
     /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
     #[arg(long, value_name = "SCHEME")]
     pub scheme: Option<String>,

@@ -33,6 +33,20 @@ pub struct Subscriber {
     pub unit: Option<String>,
 }
 
+impl Subscriber {
+    /// Its tariff: by its own tariff code, else by its service and bandwidth.
+    pub fn tariff_in<'a>(&self, rules: &'a BillingRules) -> Option<&'a Tariff> {
+        self.tariff
+            .as_deref()
+            .and_then(|c| rules.by_code(c))
+            .or_else(|| {
+                self.service
+                    .as_deref()
+                    .and_then(|s| rules.for_service(s, self.bandwidth_mbps))
+            })
+    }
+}
+
 /// One budget item as recomputed (the 核定预算 sheet).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recomputed {
@@ -493,15 +507,7 @@ pub fn audit(input: &AuditInput) -> Result<FeeAudit, AuditError> {
         if active.is_zero() {
             continue;
         }
-        let tariff = sub
-            .tariff
-            .as_deref()
-            .and_then(|c| rules.by_code(c))
-            .or_else(|| {
-                sub.service
-                    .as_deref()
-                    .and_then(|s| rules.for_service(s, sub.bandwidth_mbps))
-            });
+        let tariff = sub.tariff_in(rules);
         let expected = tariff.map_or(Decimal::ZERO, |t| round_cent(t.monthly * active));
         let message = match tariff {
             Some(t) => format!(
@@ -640,15 +646,7 @@ fn subscriber_tariff<'a>(
     item: &Item,
     usage: &Usage,
 ) -> Option<Priced<'a>> {
-    let tariff = sub
-        .tariff
-        .as_deref()
-        .and_then(|c| rules.by_code(c))
-        .or_else(|| {
-            sub.service
-                .as_deref()
-                .and_then(|s| rules.for_service(s, sub.bandwidth_mbps))
-        })?;
+    let tariff = sub.tariff_in(rules)?;
     Some(priced(rules, tariff, item, usage))
 }
 

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod budget;
+pub mod due;
 pub mod money;
 pub mod rules;
 pub mod usage;

@@ -2,9 +2,12 @@
 //! results into a neutral `report::neutral::Report` and nothing else — no files, no
 //! polars. `text` holds the wording they share.
 
+mod evaluation;
+mod fieldwork;
 pub mod general;
 pub mod inputs;
 pub mod monthly;
+pub mod quarterly;
 mod review;
 mod service;
 mod text;

@@ -172,3 +172,163 @@ fn chapters_without_a_source_say_so() {
         "not claimed without a source"
     );
 }
+
+/// A quarter computed by hand: two fibre lines, one sample up and one down, a site
+/// test passed and one failed, a call answered on a Friday and one missed on a
+/// Saturday, and the fee the billing rules make due.
+fn hand_quarter(dir: &std::path::Path) {
+    write(
+        &dir.join("inv.csv"),
+        "线路编号,接入方式,所属区,带宽,开通日期\r\nL1,光纤,浦东新区,100M,2024-01-01\r\nL2,光纤,闵行区,1G,2025-08-17\r\n",
+    );
+    write(
+        &dir.join("s.csv"),
+        "采集时间,线路编号,平均时延,丢包率\r\n2025-07-01 00:00,L1,10,0\r\n2025-07-01 00:05,L1,,100\r\n",
+    );
+    write(
+        &dir.join("site.csv"),
+        "线路编号,测试日期,实测带宽,是否达标\r\nL1,2025-08-05,98,是\r\nL2,2025-09-01,800,否\r\n",
+    );
+    write(
+        &dir.join("phone.csv"),
+        "拨打时间,是否接通,接通时长(秒)\r\n2025-08-08 09:00,是,10\r\n2025-08-09 10:00,否,\r\n",
+    );
+    write(
+        &dir.join("s.yaml"),
+        "scheme: 测试方案\ntotal_points: 10\naccess_type: fiber\ngrades: [{ min: 9, name: 合格 }, { min: 0, name: 不合格 }]\npayment: [{ min: 9, adjust_pct: 0 }, { min: 0, adjust_pct: -5 }]\ndimensions:\n  - id: d\n    name: 网络性能\n    indicators:\n      - { id: A, name: 可用率, measure: availability, source: samples, target: \">= 99\", points: 10, scoring: { rule: threshold } }\n",
+    );
+    write(
+        &dir.join("billing.yaml"),
+        "tariffs:\n  - { code: F-100M, service: fiber, bandwidth_mbps: 100, monthly: 1800.00 }\n  - { code: F-1G, service: fiber, bandwidth_mbps: 1000, monthly: 6500.00 }\n",
+    );
+    workspace(
+        dir,
+        "  samples: s.csv\n  inventory: inv.csv\n  site_tests: site.csv\n  phone_checks: phone.csv\nschemes:\n  t: s.yaml\nbilling_rules: billing.yaml\n",
+    );
+}
+
+#[test]
+fn quarterly_report_has_every_chapter_and_the_payment_in_yuan() {
+    let dir = tempfile::tempdir().unwrap();
+    hand_quarter(dir.path());
+    let report = json(dir.path(), &["report", "quarterly", "--quarter", "2025Q3"]);
+    assert_eq!(report["kind"], "quarterly");
+    assert_eq!(report["period"], "2025Q3");
+    // One sample of two up: 50 % < 99, total 0, 不合格, −5 %.
+    let score = &report["scores"][0];
+    assert_eq!(score["indicators"][0]["value"], 50.0);
+    assert_eq!(score["total"], 0.0);
+    assert_eq!(score["payment_adjust_pct"], -5.0);
+    // The trend: the quarter before, the three months, the quarter.
+    let periods: Vec<&str> = report["trend"][0]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        periods,
+        ["2025Q2", "2025-07", "2025-08", "2025-09", "2025Q3"]
+    );
+    let values: Vec<&serde_json::Value> = report["trend"][0]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["value"])
+        .collect();
+    assert!(values[0].is_null() && values[2].is_null() && values[3].is_null());
+    assert_eq!(values[1], &serde_json::json!(50.0));
+    // Fee: L1 a whole quarter at 1800 = 5400.00; L2 from 08-17 at 6500 ×
+    // (15/31 + 1) = 9645.16; due 15045.16; −5 % = −752.258 → −752.26.
+    let pay = &report["payment"][0];
+    assert_eq!(pay["lines"], 2);
+    assert_eq!(pay["fee_due"], "15045.16");
+    assert_eq!(pay["adjust_yuan"], "-752.26");
+    assert_eq!(pay["fee_after"], "14292.90");
+
+    let xml = document_xml(&dir.path().join("reports/2025Q3/quarterly-2025Q3.docx"));
+    let chapters = [
+        "一、总体情况",
+        "二、综合评价",
+        "三、网络建设",
+        "四、运维服务",
+        "五、网络性能",
+        "六、网络安全",
+        "七、抽查与测试",
+        "八、数据稽核",
+        "九、问题整改",
+        "十、分析与建议",
+        "十一、结果应用",
+    ];
+    let mut last = xml.rfind("编制说明").unwrap();
+    for c in chapters {
+        let pos = xml.rfind(c).unwrap_or_else(|| panic!("{c} missing"));
+        assert!(pos > last, "{c} out of order");
+        last = pos;
+    }
+    assert!(xml.rfind("附件").unwrap() > last);
+    for said in [
+        // Site tests: 2 of 2 active lines, one passed of two.
+        "本季度现场测试 2 次，覆盖线路 2 条，占本季度在网线路 2 条的 100.00%",
+        "判定达标 1 次、不达标 1 次，达标率 50.00%",
+        // Calls: Friday 09:00 answered in 10 s, Saturday missed.
+        "本季度电话抽查 2 次，接通 1 次，接通率 50.00%，平均接通时长 10.00 秒",
+        "调整金额 -752.26 元，调整后 14,292.90 元",
+        "上季度没有可比的总分",
+    ] {
+        assert!(xml.contains(said), "{said}");
+    }
+    assert!(xml.contains("<pic:pic"), "charts as pictures");
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.path().join("reports/2025Q3/quarterly-2025Q3.xlsx")).unwrap();
+    let names = calamine::Reader::sheet_names(&book);
+    for sheet in ["综合评价", "抽查与测试", "结果应用"] {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+}
+
+#[test]
+fn quarterly_report_without_billing_rules_gives_the_percentage_only() {
+    let dir = tempfile::tempdir().unwrap();
+    hand_quarter(dir.path());
+    let yaml = std::fs::read_to_string(dir.path().join("gwq.yaml")).unwrap();
+    write(
+        &dir.path().join("gwq.yaml"),
+        yaml.replace("billing_rules: billing.yaml\n", ""),
+    );
+    let report = json(dir.path(), &["report", "quarterly", "--quarter", "2025Q3"]);
+    let pay = &report["payment"][0];
+    assert_eq!(pay["payment_adjust_pct"], -5.0);
+    assert!(pay["adjust_yuan"].is_null());
+    assert!(pay["note"].as_str().unwrap().contains("计费规则"));
+    let xml = document_xml(&dir.path().join("reports/2025Q3/quarterly-2025Q3.docx"));
+    assert!(xml.contains("按评估方案费用调整 -5%"));
+    assert!(xml.contains("未折算为金额"));
+}
+
+#[test]
+fn quarterly_scores_equal_score_for_the_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path(), false);
+    let report = json(dir.path(), &["report", "quarterly", "--quarter", "2025Q3"]);
+    let score = json(dir.path(), &["score", "--quarter", "2025Q3"]);
+    let results = score["results"].as_array().unwrap();
+    for (a, b) in report["scores"].as_array().unwrap().iter().zip(results) {
+        for key in ["scheme", "status", "total", "grade", "payment_adjust_pct"] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+        assert_eq!(a["indicators"], b["indicators"]);
+    }
+    // Each month of the trend is the month as `score --month` scores it.
+    let july = json(dir.path(), &["score", "--month", "2025-07"]);
+    let first = &report["trend"][0];
+    let id = first["indicator"].as_str().unwrap();
+    let value = july["results"][0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap()["value"]
+        .clone();
+    assert_eq!(first["series"][1]["value"], value);
+}

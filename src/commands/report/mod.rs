@@ -1,0 +1,267 @@
+//! `gwq report monthly|quarterly` (SPEC §14): each report from one session — the
+//! period's audit, each scheme measured once per period of its trend, and the
+//! chapters' figures — written as `<kind>-<period>.docx`, `.xlsx` and `.json`.
+//!
+//! What both reports need is here: the chapters' figures, the suggestions, the
+//! files and the JSON; `monthly` and `quarterly` measure their own periods.
+
+mod monthly;
+mod quarterly;
+
+use super::{data_quality, Context, Outcome};
+use crate::analysis::{faults, plan, security, sources, suggest, trend};
+use crate::audit::{run_check, CheckOptions, CheckReport};
+use crate::cli::{ReportArgs, ReportKind};
+use crate::findings::Severity;
+use crate::period::Period;
+use crate::progress::StepBar;
+use crate::report::neutral::Report;
+use crate::scheme::Scheme;
+use crate::score::{DataQuality, ScoreResult};
+use crate::session::Session;
+use crate::tables::Table;
+use anyhow::{Context as _, Result};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
+    match args.kind {
+        ReportKind::Monthly(a) => monthly::run(ctx, a),
+        ReportKind::Quarterly(a) => quarterly::run(ctx, a),
+    }
+}
+
+/// One scheme's figures for a report.
+struct SchemeFigures {
+    /// The period scored with districts.
+    now: ScoreResult,
+    /// The period as a trend point (whole or 截至).
+    this: trend::MonthResult,
+    /// The previous comparable period (last month, last quarter).
+    previous: Option<trend::MonthResult>,
+    /// The JSON's trend, oldest first.
+    trend: Vec<trend::MonthResult>,
+    /// The periods rules R1–R6 read, this one last.
+    series: Vec<trend::MonthResult>,
+}
+
+/// What every report loads and computes before its own periods.
+struct Loaded {
+    session: Session,
+    schemes: Vec<Scheme>,
+    check: CheckReport,
+    quality: DataQuality,
+    bar: StepBar,
+}
+
+/// Opens the workspace, loads the session once and audits the period.
+fn load(ctx: &Context, scheme: Option<&str>, period: &Period, steps: u64) -> Result<Loaded> {
+    let ws = ctx.open_workspace()?;
+    let schemes = crate::session::schemes_of(&ws, scheme)?;
+    let session = ctx.session(ws)?;
+    let bar = StepBar::new(ctx.progress, 2 + steps * schemes.len() as u64);
+    bar.step(&format!("数据稽核 {}", period.label()));
+    let check = run_check(
+        &session.tables,
+        &session.inventory,
+        period,
+        &CheckOptions::default(),
+    )?;
+    let quality = data_quality(&check);
+    Ok(Loaded {
+        session,
+        schemes,
+        check,
+        quality,
+        bar,
+    })
+}
+
+impl Loaded {
+    /// The tables gwq.yaml configures.
+    fn configured(&self) -> BTreeSet<Table> {
+        self.session
+            .tables
+            .values()
+            .filter(|t| t.configured)
+            .map(|t| t.table)
+            .collect()
+    }
+
+    /// Lines whose coverage is below the floor of rule R6.
+    fn low_coverage(&self) -> Vec<(String, f64)> {
+        self.check
+            .coverage
+            .iter()
+            .filter(|c| c.coverage_pct < CheckOptions::default().min_coverage)
+            .map(|c| (c.line_id.clone(), c.coverage_pct))
+            .collect()
+    }
+}
+
+/// The figures of the chapters that are not scores.
+struct ChapterFigures {
+    faults: faults::FaultSummary,
+    repeat: Vec<(String, u64)>,
+    security: security::SecuritySummary,
+    plans: Vec<(&'static str, plan::PlanSummary)>,
+    daily: Vec<crate::score::daily::Day>,
+    worst: Vec<crate::score::daily::LineFigures>,
+}
+
+/// Faults (all access types), repeated faults, security, work against plan, and the
+/// daily series of the first scheme's lines.
+fn chapter_figures(
+    session: &Session,
+    period: &Period,
+    access: Option<&str>,
+) -> Result<ChapterFigures> {
+    let t = |table: Table| &session.tables[&table];
+    let faults = faults::summarise(t(Table::Faults), &session.inventory, None, period)?;
+    let repeat = faults::repeat_lines(t(Table::Faults), &session.inventory, None, period, 90, 3)?;
+    let security = security::summarise(t(Table::Security), period)?;
+    let plans = vec![
+        (
+            "机房巡检",
+            plan::against_plan(t(Table::Inspections), "planned_on", "done_on", period)?,
+        ),
+        (
+            "应急演练",
+            plan::against_plan(t(Table::Drills), "planned_on", "done_on", period)?,
+        ),
+        (
+            "建设工程",
+            plan::against_plan(t(Table::Projects), "due_on", "done_on", period)?,
+        ),
+        (
+            "服务商报告",
+            plan::against_plan(t(Table::ProviderReports), "due_on", "submitted_on", period)?,
+        ),
+    ];
+    let input = session.score_input(period);
+    let samples = crate::score::daily::figures(t(Table::Samples), access, &input)?;
+    let worst = samples.worst_lines(10);
+    let daily = samples.by_day;
+    Ok(ChapterFigures {
+        faults,
+        repeat,
+        security,
+        plans,
+        daily,
+        worst,
+    })
+}
+
+/// The suggestions of every scheme; the rules on lines (R3) and coverage (R6) once,
+/// with the first scheme.
+fn suggestions_of(
+    figures: &[SchemeFigures],
+    repeat: &[(String, u64)],
+    low: &[(String, f64)],
+) -> Vec<suggest::Suggestion> {
+    let mut out = Vec::new();
+    for (k, f) in figures.iter().enumerate() {
+        let first = k == 0;
+        out.extend(suggest::suggestions(&suggest::SuggestInput {
+            months: &f.series,
+            by_group: Some(&f.now),
+            repeat_fault_lines: if first { repeat } else { &[] },
+            overdue: &[],
+            low_coverage: if first { low } else { &[] },
+            min_coverage: CheckOptions::default().min_coverage,
+        }));
+    }
+    out
+}
+
+/// The report's three files: `<stem>.docx`, `.xlsx`, `.json`.
+struct Files {
+    dir: PathBuf,
+    stem: String,
+}
+
+impl Files {
+    fn new(ctx: &Context, session: &Session, period: &Period, kind: &str) -> Files {
+        Files {
+            dir: ctx.output_dir(&session.ws, period),
+            stem: format!("{kind}-{}", period.file_label()),
+        }
+    }
+
+    fn path(&self, ext: &str) -> PathBuf {
+        self.dir.join(format!("{}.{ext}", self.stem))
+    }
+
+    /// The 附件 lines.
+    fn listed(&self) -> Vec<String> {
+        vec![
+            format!("{}.docx：本报告（Word）", self.stem),
+            format!("{}.xlsx：各章数据明细（Excel）", self.stem),
+            format!("{}.json：机器可读结果（JSON）", self.stem),
+        ]
+    }
+
+    /// Writes the three files and says where they are.
+    fn write(&self, ctx: &Context, report: &Report, json: &serde_json::Value) -> Result<()> {
+        let docx = self.path("docx");
+        crate::report::docx::write(&report.to_document(), &docx)
+            .with_context(|| format!("无法写入 {}", docx.display()))?;
+        let xlsx = self.path("xlsx");
+        crate::report::xlsx::write(&report.to_workbook(), &xlsx)
+            .with_context(|| format!("无法写入 {}", xlsx.display()))?;
+        let path = self.path("json");
+        crate::output::write_atomic(&path, serde_json::to_string_pretty(json)?.as_bytes())
+            .with_context(|| format!("无法写入 {}", path.display()))?;
+        ctx.say(&format!(
+            "报告：{}\n明细：{}",
+            docx.display(),
+            xlsx.display()
+        ));
+        Ok(())
+    }
+}
+
+/// The JSON of SPEC §14; `extra` adds the kind's own keys.
+fn report_json(
+    kind: &str,
+    period: &Period,
+    figures: &[SchemeFigures],
+    suggestions: &[suggest::Suggestion],
+    check: &CheckReport,
+    session: &Session,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let scores: Vec<&ScoreResult> = figures.iter().map(|f| &f.now).collect();
+    let trend: Vec<trend::IndicatorTrend> = figures
+        .iter()
+        .flat_map(|f| trend::series(&f.trend))
+        .collect();
+    let inputs: Vec<serde_json::Value> = session
+        .tables
+        .values()
+        .flat_map(|t| t.files.iter())
+        .map(|f| serde_json::json!({"table": f.table.name(), "path": f.path, "sha256": f.sha256, "rows": f.stats.rows_read}))
+        .collect();
+    let mut json = serde_json::json!({
+        "kind": kind,
+        "period": period.label(),
+        "start": period.start.to_string(),
+        "end": period.end.to_string(),
+        "scores": scores,
+        "trend": trend,
+        "suggestions": suggestions,
+        "ledger": null,
+        "check": {"error": check.count(Severity::Error), "warning": check.count(Severity::Warning)},
+        "inputs": inputs,
+        "gwq_version": env!("CARGO_PKG_VERSION"),
+    });
+    if let Some(map) = json.as_object_mut() {
+        map.extend(extra);
+    }
+    json
+}
+
+/// The newest record of the scheme's sources, for 截至.
+fn newest(session: &Session, scheme: &Scheme) -> Option<chrono::NaiveDateTime> {
+    sources::newest_record(&session.tables, scheme)
+}

@@ -1,0 +1,65 @@
+//! The quarterly supervision and evaluation report (季度监管与评估报告, SPEC §14): the
+//! monthly report's chapters over the quarter, plus 综合评价 (total, grade, veto hits,
+//! payment; dimensions against the previous quarter; each indicator over the three
+//! months and the quarter), 抽查与测试 and 结果应用 (the payment adjustment in % and
+//! in yuan).
+//!
+//! Pure: takes results, returns a `Report`; no files, no polars.
+
+use super::evaluation::{application, evaluation};
+use super::fieldwork::field_checks;
+use super::general::{overview, preface};
+use super::inputs::ReportInputs;
+use super::review::{analysis, attachments, data_audit, problems, security};
+use super::service::{construction, operations, performance};
+use super::text::number_chapters;
+use crate::analysis::field::FieldSummary;
+use crate::analysis::trend::MonthResult;
+use crate::fees::due::DueFee;
+use crate::report::neutral::Report;
+use chrono::Datelike;
+
+/// What the quarterly report shows beyond the chapters it shares with the monthly.
+pub struct QuarterlyInputs<'a> {
+    /// The shared chapters' inputs, over the quarter (`span` is `Quarter`).
+    pub base: ReportInputs<'a>,
+    /// Per scheme, in `base.schemes` order: the quarter's months, each measured once.
+    pub months: Vec<&'a [MonthResult]>,
+    pub field: &'a FieldSummary,
+    /// Per scheme: the fee the billing rules make due for its service in the quarter,
+    /// or why there is none (no rules, no service).
+    pub fees: Vec<Result<DueFee, String>>,
+}
+
+/// The report, chapter by chapter.
+pub fn build(q: &QuarterlyInputs) -> Report {
+    let m = &q.base;
+    let quarter = format!(
+        "{} 年第{}季度",
+        m.period.start.year(),
+        ["一", "二", "三", "四"][m.period.start.month0() as usize / 3]
+    );
+    Report {
+        title: format!("{}季度监管与评估报告", m.workspace),
+        subtitle: Some(format!("（{quarter}）")),
+        cover_lines: vec![
+            m.workspace.to_string(),
+            format!("统计期间：{} 至 {}", m.period.start, m.period.end),
+        ],
+        sections: number_chapters(vec![
+            preface(m),
+            overview(m),
+            evaluation(q),
+            construction(m),
+            operations(m),
+            performance(m),
+            security(m),
+            field_checks(q),
+            data_audit(m),
+            problems(m),
+            analysis(m),
+            application(q),
+            attachments(m),
+        ]),
+    }
+}
