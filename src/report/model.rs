@@ -90,6 +90,8 @@ pub struct Sheet {
     pub headers: Vec<String>,
     pub rows: Vec<(RowStyle, Vec<Value>)>,
     pub charts: Vec<Chart>,
+    /// (row of `rows`, column, RGB hex): cells whose text is coloured (▲/▼ by direction).
+    pub tints: Vec<(usize, usize, &'static str)>,
 }
 
 impl Sheet {

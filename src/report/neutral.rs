@@ -224,6 +224,7 @@ impl Report {
                 let headers: Vec<&str> = table.headers.iter().map(String::as_str).collect();
                 let mut sheet = Sheet::new(&sheet_name, &table.caption, &headers);
                 sheet.note = (!notes.is_empty()).then(|| notes.join(" "));
+                sheet.tints = change_tints(table);
                 for (style, cells) in &table.rows {
                     sheet.push(*style, cells.iter().map(Cell::value).collect());
                 }
@@ -502,6 +503,7 @@ mod tests {
         assert_eq!(first.rows[0].1[2], Value::Text("▲0.05".into()));
         assert_eq!(first.rows[1].1[2], Value::Text("—".into()));
         assert_eq!(first.rows[0].1[3], Value::Number(12345.67, 2));
+        assert_eq!(first.tints, [(0, 2, "2E7D32")], "green in Excel too");
         // Bars as a native column chart, lines as a native line chart with a gap and the
         // target as a flat series.
         let kinds: Vec<ChartKind> = first.charts.iter().map(|c| c.kind).collect();

@@ -89,11 +89,17 @@ fn render_sheet(x: &mut XlsxBook, sheet: &Sheet) -> Result<(), XlsxError> {
         ws.write_string_with_format(row, c as u16, h, &header)?;
     }
     let mut widths: Vec<usize> = sheet.headers.iter().map(|h| text_width(h)).collect();
-    for (style, values) in &sheet.rows {
+    for (r, (style, values)) in sheet.rows.iter().enumerate() {
         row += 1;
-        let fmt = styled(*style);
+        let plain = styled(*style);
         for (c, v) in values.iter().enumerate() {
             let c16 = c as u16;
+            let fmt = match sheet.tints.iter().find(|t| (t.0, t.1) == (r, c)) {
+                Some(t) => plain
+                    .clone()
+                    .set_font_color(Color::RGB(u32::from_str_radix(t.2, 16).unwrap_or(0))),
+                None => plain.clone(),
+            };
             match v {
                 Value::Empty => ws.write_blank(row, c16, &fmt)?,
                 Value::Text(s) => ws.write_string_with_format(row, c16, s, &fmt)?,

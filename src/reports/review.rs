@@ -6,8 +6,9 @@ use super::text::*;
 use crate::analysis::lifecycle::{self, Link};
 use crate::analysis::security::SecurityCounts;
 use crate::findings::{Code, Severity};
+use crate::report::chart::Bar;
 use crate::report::model::RowStyle;
-use crate::report::neutral::{Block, Cell, Section};
+use crate::report::neutral::{Block, Cell, Chart, Section};
 
 /// 五、网络安全: findings opened, rectified, overdue by severity and source.
 pub(super) fn security(m: &ReportInputs) -> Section {
@@ -159,6 +160,9 @@ pub(super) fn analysis(m: &ReportInputs) -> Section {
             m.span,
             &links,
         )));
+        if let Some(chart) = chain_chart(&x.now.scheme, &links) {
+            s.blocks.push(chart);
+        }
     }
     if m.suggestions.is_empty() {
         s.blocks.push(Block::Paragraph(format!(
@@ -182,6 +186,27 @@ pub(super) fn analysis(m: &ReportInputs) -> Section {
         ));
     }
     s
+}
+
+/// The links' score rates as bars, where any link scored.
+fn chain_chart(scheme: &str, links: &[Link]) -> Option<Block> {
+    let bars: Vec<Bar> = links
+        .iter()
+        .filter_map(|l| {
+            l.score_pct.map(|v| Bar {
+                label: l.stage.to_string(),
+                value: v,
+                text: format!("{v:.2}%"),
+            })
+        })
+        .collect();
+    (!bars.is_empty()).then(|| {
+        Block::Chart(Chart::Bars {
+            caption: format!("{scheme}服务链条各环节得分率（开通 → 故障 → 恢复 → 投诉）"),
+            axis: "得分率 (%)".into(),
+            bars,
+        })
+    })
 }
 
 fn chain_sentence(scheme: &str, span: super::inputs::Span, links: &[Link]) -> String {

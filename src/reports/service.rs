@@ -126,8 +126,24 @@ pub(super) fn operations(m: &ReportInputs) -> Section {
                 )
             })
             .collect();
-        s.blocks
-            .push(table("各区故障数".into(), &["区", "故障数"], rows));
+        s.blocks.push(workbook_only(table(
+            "各区故障数".into(),
+            &["区", "故障数"],
+            rows,
+        )));
+        s.blocks.push(Block::Chart(Chart::Bars {
+            caption: "各区故障数".into(),
+            axis: "故障数（起）".into(),
+            bars: f
+                .by_district
+                .iter()
+                .map(|(k, n)| chart::Bar {
+                    label: k.clone(),
+                    value: *n as f64,
+                    text: n.to_string(),
+                })
+                .collect(),
+        }));
     }
     let rows = indicator_rows(
         &m.schemes,

@@ -97,6 +97,17 @@ pub(super) fn widths(block: Block, w: &[u32]) -> Block {
     }
 }
 
+/// The table only in the workbook: the detail behind a chart or a count.
+pub(super) fn workbook_only(block: Block) -> Block {
+    match block {
+        Block::Table(t) => Block::Table(ReportTable {
+            place: crate::report::neutral::Place::Workbook,
+            ..t
+        }),
+        other => other,
+    }
+}
+
 pub(super) fn table(caption: String, headers: &[&str], rows: Vec<(RowStyle, Vec<Cell>)>) -> Block {
     Block::Table(ReportTable {
         caption,

@@ -193,6 +193,11 @@ fn hand_quarter(dir: &std::path::Path) {
         &dir.join("phone.csv"),
         "拨打时间,是否接通,接通时长(秒)\r\n2025-08-08 09:00,是,10\r\n2025-08-09 10:00,否,\r\n",
     );
+    // A fault in June only: the quarter has none.
+    write(
+        &dir.join("faults.csv"),
+        "工单号,线路编号,报障时间,故障等级\r\nT1,L1,2025-06-30 23:59,1\r\n",
+    );
     write(
         &dir.join("s.yaml"),
         "scheme: 测试方案\ntotal_points: 10\naccess_type: fiber\ngrades: [{ min: 9, name: 合格 }, { min: 0, name: 不合格 }]\npayment: [{ min: 9, adjust_pct: 0 }, { min: 0, adjust_pct: -5 }]\ndimensions:\n  - id: d\n    name: 网络性能\n    indicators:\n      - { id: A, name: 可用率, measure: availability, source: samples, target: \">= 99\", points: 10, scoring: { rule: threshold } }\n",
@@ -203,7 +208,7 @@ fn hand_quarter(dir: &std::path::Path) {
     );
     workspace(
         dir,
-        "  samples: s.csv\n  inventory: inv.csv\n  site_tests: site.csv\n  phone_checks: phone.csv\nschemes:\n  t: s.yaml\nbilling_rules: billing.yaml\n",
+        "  samples: s.csv\n  inventory: inv.csv\n  faults: faults.csv\n  site_tests: site.csv\n  phone_checks: phone.csv\nschemes:\n  t: s.yaml\nbilling_rules: billing.yaml\n",
     );
 }
 
@@ -275,6 +280,7 @@ fn quarterly_report_has_every_chapter_and_the_payment_in_yuan() {
         "本季度电话抽查 2 次，接通 1 次，接通率 50.00%，平均接通时长 10.00 秒",
         "调整金额 -752.26 元，调整后 14,292.90 元",
         "上季度没有可比的总分",
+        "本季度未发生故障报修。",
     ] {
         assert!(xml.contains(said), "{said}");
     }
