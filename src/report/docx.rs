@@ -141,8 +141,7 @@ fn table(
                 cell(h, *w, HEI, AlignmentType::Center, None).shading(Shading::new().fill("D9E1F2"))
             })
             .collect(),
-    )
-    .cant_split()];
+    )];
     for (row, (highlight, cells)) in rows.iter().enumerate() {
         out.push(
             TableRow::new(
@@ -284,11 +283,23 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
             }
         }
     }
+    let mut xml = d.build();
+    xml.document = repeat_header_rows(&xml.document);
     let mut out = std::io::Cursor::new(Vec::new());
-    d.build()
-        .pack(&mut out)
+    xml.pack(&mut out)
         .map_err(|e| format!("生成 Word 文档失败：{e}"))?;
     Ok(out.into_inner())
+}
+
+/// Marks each table's header row to repeat at the top of every page it runs onto.
+/// docx-rs has no `w:tblHeader`: the header rows are the only rows built without
+/// properties (body rows are `cantSplit`), so their empty `w:trPr` is replaced.
+fn repeat_header_rows(document: &[u8]) -> Vec<u8> {
+    const HEADER: &str = "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>";
+    let text = String::from_utf8_lossy(document);
+    text.replace("<w:trPr />", HEADER)
+        .replace("<w:trPr/>", HEADER)
+        .into_bytes()
 }
 
 /// Writes the document to `path` (temp file, then rename).

@@ -192,8 +192,9 @@ fn draw_chart(
         let col = j as u16 + 1;
         ws.write_string(data_row + 1, col, series)?;
         // A gap (NaN) stays a blank cell, which the chart shows as a gap.
+        let two = Format::new().set_font_name(FONT).set_num_format("0.00");
         for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
-            ws.write_number(data_row + 2 + i as u32, col, *v)?;
+            ws.write_number_with_format(data_row + 2 + i as u32, col, *v, &two)?;
         }
         x.add_series()
             .set_name((name.as_str(), data_row + 1, col))

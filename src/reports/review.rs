@@ -202,7 +202,7 @@ fn chain_chart(scheme: &str, links: &[Link]) -> Option<Block> {
         .collect();
     (!bars.is_empty()).then(|| {
         Block::Chart(Chart::Bars {
-            caption: format!("{scheme}服务链条各环节得分率（开通 → 故障 → 恢复 → 投诉）"),
+            caption: format!("{scheme}服务链条各环节得分率"),
             axis: "得分率 (%)".into(),
             bars,
         })

@@ -91,6 +91,11 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
         last = pos;
     }
     assert!(xml.contains("<w:tbl>"), "tables");
+    // Every table's header row repeats on each page it runs onto.
+    assert_eq!(
+        xml.matches("<w:tblHeader />").count(),
+        xml.matches("<w:tbl>").count()
+    );
     assert!(xml.contains("<pic:pic"), "the daily charts as pictures");
     assert!(xml.contains("逐日可用率"));
     assert!(xml.contains("可用率最低的 10 条线路"), "the worst lines");
