@@ -51,6 +51,8 @@ echo "score fiber from CSV (cold: ingest + audit + score): $(median3 "rm -rf '$w
 month=$(sed -n 's/^service_period: \([0-9]*-[0-9]*\)-.*/\1/p' "$ws/gwq.yaml")
 month=$(date -d "$month-01 +1 month" +%Y-%m)
 echo "report monthly --month $month (warm cache, both schemes; SPEC §14 target 30 s): $(median3 : "${q[@]}" report monthly --month "$month")"
+quarter=$(date -d "$month-01" +%Y)Q$(( ($(date -d "$month-01" +%-m) - 1) / 3 + 1 ))
+echo "report quarterly --quarter $quarter (warm cache, both schemes): $(median3 : "${q[@]}" report quarterly --quarter "$quarter")"
 
 # The four sample indicators, gwq against DuckDB on the same data.
 cp "$(dirname "$0")/bench-scheme.yaml" "$ws/bench-scheme.yaml"
