@@ -15,3 +15,4 @@ pub mod security;
 pub mod sources;
 pub mod suggest;
 pub mod trend;
+pub mod utilisation;

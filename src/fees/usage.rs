@@ -131,12 +131,7 @@ pub fn measure(
     }
     if let Some(w) = reference_window(samples, "time", period)? {
         note_fallback(&mut usage.notes, "线路带宽利用率", &w, period);
-        let rate = polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).map_err(
-            |source| FrameError {
-                step: "计算速率".into(),
-                source,
-            },
-        )? / lit(1e6);
+        let rate = rate_mbps()?;
         let mut aggs = vec![frame::nearest_rank(rate.clone(), 95.0).alias("p95")];
         if let Some(p) = burst_percentile {
             aggs.push(frame::nearest_rank(rate, p).alias("burst"));
@@ -173,6 +168,18 @@ pub fn measure(
         }
     }
     Ok(usage)
+}
+
+/// A sample's rate in Mbps: max(in, out) as SPEC §8 bills and advises on it.
+pub fn rate_mbps() -> Result<Expr, FrameError> {
+    let max =
+        polars::lazy::dsl::max_horizontal([col("in_bps"), col("out_bps")]).map_err(|source| {
+            FrameError {
+                step: "计算速率".into(),
+                source,
+            }
+        })?;
+    Ok(max / lit(1e6))
 }
 
 fn note_fallback(notes: &mut Vec<String>, what: &str, w: &Period, period: &Period) {

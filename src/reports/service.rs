@@ -5,7 +5,7 @@ use super::inputs::{ReportInputs, SchemePeriod};
 use super::text::*;
 use crate::report::chart::{self, Line};
 use crate::report::model::RowStyle;
-use crate::report::neutral::{Block, Cell, Chart, Section, Table};
+use crate::report::neutral::{Block, Cell, Chart, Place, Section, Table};
 
 /// 二、网络建设: construction and provisioning indicators, projects against plan.
 pub(super) fn construction(m: &ReportInputs) -> Section {
@@ -126,11 +126,10 @@ pub(super) fn operations(m: &ReportInputs) -> Section {
                 )
             })
             .collect();
-        s.blocks.push(workbook_only(table(
-            "各区故障数".into(),
-            &["区", "故障数"],
-            rows,
-        )));
+        s.blocks.push(placed(
+            table("各区故障数".into(), &["区", "故障数"], rows),
+            Place::Workbook,
+        ));
         s.blocks.push(Block::Chart(Chart::Bars {
             caption: "各区故障数".into(),
             axis: "故障数（起）".into(),
@@ -194,7 +193,76 @@ pub(super) fn performance(m: &ReportInputs) -> Section {
     }
     push_daily(&mut s, m);
     push_worst(&mut s, m);
+    push_utilisation(&mut s, m);
     s
+}
+
+/// Bandwidth utilisation: a sentence, the 10 most used lines, every line in Excel.
+fn push_utilisation(s: &mut Section, m: &ReportInputs) {
+    use crate::analysis::utilisation::{HIGH_PCT, LOW_PCT};
+    if m.missing(crate::tables::Table::Samples).is_some() {
+        return;
+    }
+    let u = m.utilisation;
+    let Some(top) = u.lines.first() else {
+        s.blocks.push(Block::Paragraph(format!(
+            "{}性能采样没有出入流量（入/出速率），或台账没有线路带宽，未计算带宽利用率。",
+            m.span.this()
+        )));
+        return;
+    };
+    s.blocks.push(Block::Paragraph(format!(
+        "{} {} 条线路的带宽利用率（95 百分位速率 ÷ 台账带宽）：高于 {HIGH_PCT}% 的 {} 条，低于 {LOW_PCT}% 的 {} 条；最高为 {}（{:.2}%）。",
+        m.span.this(),
+        u.lines.len(),
+        u.high(),
+        u.low(),
+        top.line_id,
+        top.pct
+    )));
+    let row = |l: &crate::analysis::utilisation::LineUse| {
+        let style = if l.pct > HIGH_PCT {
+            RowStyle::Bad
+        } else if l.pct < LOW_PCT {
+            RowStyle::Warn
+        } else {
+            RowStyle::Normal
+        };
+        (
+            style,
+            vec![
+                l.line_id.clone().into(),
+                l.district.clone().unwrap_or_default().into(),
+                Cell::Number(l.bandwidth_mbps, 0),
+                Cell::Number(l.p95_mbps, 2),
+                Cell::Number(l.pct, 2),
+            ],
+        )
+    };
+    let headers = [
+        "线路编号",
+        "区",
+        "带宽(Mbps)",
+        "95百分位速率(Mbps)",
+        "利用率(%)",
+    ];
+    let shown = u.lines.len().min(10);
+    s.blocks.push(placed(
+        table(
+            format!("带宽利用率最高的 {shown} 条线路"),
+            &headers,
+            u.lines.iter().take(10).map(row).collect(),
+        ),
+        Place::Document,
+    ));
+    s.blocks.push(placed(
+        table(
+            "各线路带宽利用率".into(),
+            &headers,
+            u.lines.iter().map(row).collect(),
+        ),
+        Place::Workbook,
+    ));
 }
 
 /// The 10 lines of lowest availability (red when below an availability target).

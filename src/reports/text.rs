@@ -97,13 +97,11 @@ pub(super) fn widths(block: Block, w: &[u32]) -> Block {
     }
 }
 
-/// The table only in the workbook: the detail behind a chart or a count.
-pub(super) fn workbook_only(block: Block) -> Block {
+/// The table only in Word (a top 10) or only in Excel (the detail behind a chart,
+/// a count or a top 10).
+pub(super) fn placed(block: Block, place: crate::report::neutral::Place) -> Block {
     match block {
-        Block::Table(t) => Block::Table(ReportTable {
-            place: crate::report::neutral::Place::Workbook,
-            ..t
-        }),
+        Block::Table(t) => Block::Table(ReportTable { place, ..t }),
         other => other,
     }
 }

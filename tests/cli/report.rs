@@ -188,7 +188,7 @@ fn hand_quarter(dir: &std::path::Path) {
     );
     write(
         &dir.join("s.csv"),
-        "采集时间,线路编号,平均时延,丢包率\r\n2025-07-01 00:00,L1,10,0\r\n2025-07-01 00:05,L1,,100\r\n",
+        "采集时间,线路编号,平均时延,丢包率,入流量,出流量\r\n2025-07-01 00:00,L1,10,0,50000000,20000000\r\n2025-07-01 00:05,L1,,100,10000000,90000000\r\n",
     );
     write(
         &dir.join("site.csv"),
@@ -286,6 +286,9 @@ fn quarterly_report_has_every_chapter_and_the_payment_in_yuan() {
         "调整金额 -752.26 元，调整后 14,292.90 元",
         "上季度没有可比的总分",
         "本季度未发生故障报修。",
+        // L1's rates max(in, out): 50 and 90 Mbps; p95 by nearest rank is the 2nd of
+        // 2: 90 of 100 Mbps.
+        "本季度 1 条线路的带宽利用率（95 百分位速率 ÷ 台账带宽）：高于 80% 的 1 条，低于 10% 的 0 条；最高为 L1（90.00%）",
     ] {
         assert!(xml.contains(said), "{said}");
     }

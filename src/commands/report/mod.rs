@@ -9,7 +9,7 @@ mod monthly;
 mod quarterly;
 
 use super::{data_quality, Context, Outcome};
-use crate::analysis::{faults, plan, security, sources, suggest, trend};
+use crate::analysis::{faults, plan, security, sources, suggest, trend, utilisation};
 use crate::audit::{run_check, CheckOptions, CheckReport};
 use crate::cli::{ReportArgs, ReportKind};
 use crate::findings::Severity;
@@ -107,6 +107,7 @@ struct ChapterFigures {
     plans: Vec<(&'static str, plan::PlanSummary)>,
     daily: Vec<crate::score::daily::Day>,
     worst: Vec<crate::score::daily::LineFigures>,
+    utilisation: utilisation::Utilisation,
 }
 
 /// Faults (all access types), repeated faults, security, work against plan, and the
@@ -142,6 +143,7 @@ fn chapter_figures(
     let samples = crate::score::daily::figures(t(Table::Samples), access, &input)?;
     let worst = samples.worst_lines(10);
     let daily = samples.by_day;
+    let utilisation = utilisation::measure(t(Table::Samples), &session.inventory, access, period)?;
     Ok(ChapterFigures {
         faults,
         repeat,
@@ -149,6 +151,7 @@ fn chapter_figures(
         plans,
         daily,
         worst,
+        utilisation,
     })
 }
 

@@ -60,6 +60,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         plans: &chapters.plans,
         daily: &chapters.daily,
         worst: &chapters.worst,
+        utilisation: &chapters.utilisation,
         suggestions: &suggestions,
         sources: &source_files,
         files: &files.listed(),

@@ -76,6 +76,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
             plans: &chapters.plans,
             daily: &chapters.daily,
             worst: &chapters.worst,
+            utilisation: &chapters.utilisation,
             suggestions: &suggestions,
             sources: &source_files,
             files: &files.listed(),
