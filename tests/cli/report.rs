@@ -293,12 +293,24 @@ fn quarterly_report_has_every_chapter_and_the_payment_in_yuan() {
         assert!(xml.contains(said), "{said}");
     }
     assert!(xml.contains("<pic:pic"), "charts as pictures");
-    let book: calamine::Xlsx<_> =
+    let mut book: calamine::Xlsx<_> =
         calamine::open_workbook(dir.path().join("reports/2025Q3/quarterly-2025Q3.xlsx")).unwrap();
     let names = calamine::Reader::sheet_names(&book);
     for sheet in ["综合评价", "抽查与测试", "结果应用"] {
         assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
     }
+    // 2025Q2 has no data: the total's change is "—", not a change from zero.
+    let range = calamine::Reader::worksheet_range(&mut book, "综合评价").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == "评估方案"))
+        .unwrap();
+    assert_eq!(rows[header + 1][0], "测试方案");
+    assert_eq!(rows[header + 1].last().unwrap(), "—");
 }
 
 #[test]
