@@ -103,6 +103,15 @@ impl CollectStreaming for LazyFrame {
 /// The nearest-rank `p`-th percentile of `c` (nulls ignored): the k-th smallest
 /// value, k = ceil(p/100·n) and at least 1, with the same tolerance as scoring steps
 /// so that 95 % of 100 values is rank 95, not 96. Null when there is no value.
+/// The 0-based index of the nearest-rank `p`-th percentile among `n` sorted values
+/// (`n` ≥ 1): the same rank, with the same tolerance, as [`nearest_rank`].
+pub fn nearest_rank_index(n: usize, p: f64) -> usize {
+    let k = n as f64 * p / 100.0;
+    let tol = k.max(1.0) * 1e-9;
+    let rank = (k - tol).ceil().clamp(1.0, n.max(1) as f64);
+    rank as usize - 1
+}
+
 pub fn nearest_rank(c: Expr, p: f64) -> Expr {
     let n = c.clone().count().cast(DataType::Float64);
     let k = n.clone() * lit(p / 100.0);

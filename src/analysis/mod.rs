@@ -15,4 +15,3 @@ pub mod security;
 pub mod sources;
 pub mod suggest;
 pub mod trend;
-pub mod utilisation;

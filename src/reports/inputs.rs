@@ -72,7 +72,7 @@ pub struct ReportInputs<'a> {
     /// The lines of lowest availability in the period (at most 10).
     pub worst: &'a [crate::score::daily::LineFigures],
     /// Each line's p95 rate against its bandwidth, most used first.
-    pub utilisation: &'a crate::analysis::utilisation::Utilisation,
+    pub utilisation: &'a crate::score::utilisation::Utilisation,
     pub suggestions: &'a [Suggestion],
     pub sources: &'a [SourceFile],
     /// The files this report is written to (附件).

@@ -199,7 +199,7 @@ pub(super) fn performance(m: &ReportInputs) -> Section {
 
 /// Bandwidth utilisation: a sentence, the 10 most used lines, every line in Excel.
 fn push_utilisation(s: &mut Section, m: &ReportInputs) {
-    use crate::analysis::utilisation::{HIGH_PCT, LOW_PCT};
+    use crate::score::utilisation::{HIGH_PCT, LOW_PCT};
     if m.missing(crate::tables::Table::Samples).is_some() {
         return;
     }
@@ -220,7 +220,7 @@ fn push_utilisation(s: &mut Section, m: &ReportInputs) {
         top.line_id,
         top.pct
     )));
-    let row = |l: &crate::analysis::utilisation::LineUse| {
+    let row = |l: &crate::score::utilisation::LineUse| {
         let style = if l.pct > HIGH_PCT {
             RowStyle::Bad
         } else if l.pct < LOW_PCT {

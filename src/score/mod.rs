@@ -14,6 +14,7 @@ mod result;
 pub mod rows;
 pub mod samples;
 mod totals;
+pub mod utilisation;
 
 pub use measurements::{measure, Measurement, Measurements};
 pub use result::*;

@@ -27,7 +27,7 @@ const LINE: &str = "_li";
 const GROUP: &str = "_gk";
 /// Index-frame columns joined to every sample through the inventory; the line's k-th
 /// planned window is [`_inv_ws{k}`, `_inv_we{k}`).
-const INV_LINE: &str = "_inv_li";
+pub(super) const INV_LINE: &str = "_inv_li";
 const INV_GROUP: &str = "_inv_gk";
 
 /// Whether this path measures `ind`: the sample measures that aggregate rows.

@@ -9,7 +9,7 @@ mod monthly;
 mod quarterly;
 
 use super::{data_quality, Context, Outcome};
-use crate::analysis::{faults, plan, security, sources, suggest, trend, utilisation};
+use crate::analysis::{faults, plan, security, sources, suggest, trend};
 use crate::audit::{run_check, CheckOptions, CheckReport};
 use crate::cli::{ReportArgs, ReportKind};
 use crate::findings::Severity;
@@ -17,6 +17,7 @@ use crate::period::Period;
 use crate::progress::StepBar;
 use crate::report::neutral::Report;
 use crate::scheme::Scheme;
+use crate::score::utilisation;
 use crate::score::{DataQuality, ScoreResult};
 use crate::session::Session;
 use crate::tables::Table;
@@ -143,7 +144,7 @@ fn chapter_figures(
     let samples = crate::score::daily::figures(t(Table::Samples), access, &input)?;
     let worst = samples.worst_lines(10);
     let daily = samples.by_day;
-    let utilisation = utilisation::measure(t(Table::Samples), &session.inventory, access, period)?;
+    let utilisation = utilisation::measure(t(Table::Samples), access, &input)?;
     Ok(ChapterFigures {
         faults,
         repeat,
