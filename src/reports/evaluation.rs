@@ -34,9 +34,9 @@ pub(super) fn evaluation(q: &QuarterlyInputs) -> Section {
             s.blocks.push(chart);
         }
     }
-    for (x, months) in m.schemes.iter().zip(&q.months) {
-        s.blocks.push(months_table(x, months));
-        if let Some(cut) = months.iter().find_map(|mo| mo.cut_off) {
+    for x in &m.schemes {
+        s.blocks.push(months_table(x, Some(m.span.this())));
+        if let Some(cut) = x.months.iter().find_map(|mo| mo.cut_off) {
             s.blocks.push(Block::Note(format!(
                 "{}的数据截至 {cut}，该月不是完整月份。",
                 x.now.scheme
@@ -230,46 +230,6 @@ fn dimension_chart(x: &SchemePeriod) -> Option<Block> {
             bars,
         })
     })
-}
-
-/// Each indicator over the quarter's months and the quarter.
-fn months_table(x: &SchemePeriod, months: &[MonthResult]) -> Block {
-    let mut headers = vec!["指标".to_string(), "目标".to_string()];
-    headers.extend(months.iter().map(|mo| {
-        let label = mo.month.start.format("%-m 月").to_string();
-        match mo.cut_off {
-            Some(_) => format!("{label}（截至）"),
-            None => label,
-        }
-    }));
-    headers.push("本季度".into());
-    let rows = x
-        .now
-        .indicators
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut cells: Vec<Cell> = vec![
-                format!("{} {}", r.id, r.name).into(),
-                r.target.clone().into(),
-            ];
-            cells.extend(months.iter().map(|mo| fmt2(mo.result.indicators[i].value)));
-            cells.push(fmt2(r.value));
-            let style = if r.met == Some(false) {
-                RowStyle::Bad
-            } else {
-                RowStyle::Normal
-            };
-            (style, cells)
-        })
-        .collect();
-    let mut w = vec![6, 2];
-    w.extend(std::iter::repeat_n(2, months.len() + 1));
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    widths(
-        table(format!("{}指标逐月情况", x.now.scheme), &headers, rows),
-        &w,
-    )
 }
 
 /// 结果应用: the payment adjustment in % and, with a fee, in yuan.

@@ -140,6 +140,14 @@ pub(super) fn overview(m: &ReportInputs) -> Section {
             ),
             &[4, 6, 3, 3, 3, 3, 3],
         ));
+        // The monthly report's trend (the service year's months) for the workbook; the
+        // quarterly report shows its months in 综合评价.
+        if m.span == Span::Month && x.months.len() > 1 {
+            s.blocks.push(placed(
+                months_table(x, None),
+                crate::report::neutral::Place::Workbook,
+            ));
+        }
     }
     if let Some(cut) = m.schemes.first().and_then(|x| x.this.cut_off) {
         s.blocks.push(Block::Note(format!(

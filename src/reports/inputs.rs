@@ -54,6 +54,9 @@ pub struct SchemePeriod<'a> {
     /// This period as the trend has it (whole or 截至).
     pub this: &'a MonthResult,
     pub previous: Option<&'a MonthResult>,
+    /// The months of the trend, each measured once: the service year's up to this one
+    /// (monthly), the quarter's three (quarterly).
+    pub months: &'a [MonthResult],
 }
 
 /// Everything the chapters shared by the monthly and quarterly reports show.

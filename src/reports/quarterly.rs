@@ -14,7 +14,6 @@ use super::review::{analysis, attachments, data_audit, problems, security};
 use super::service::{construction, operations, performance};
 use super::text::number_chapters;
 use crate::analysis::field::FieldSummary;
-use crate::analysis::trend::MonthResult;
 use crate::fees::due::DueFee;
 use crate::report::neutral::Report;
 use chrono::Datelike;
@@ -23,8 +22,6 @@ use chrono::Datelike;
 pub struct QuarterlyInputs<'a> {
     /// The shared chapters' inputs, over the quarter (`span` is `Quarter`).
     pub base: ReportInputs<'a>,
-    /// Per scheme, in `base.schemes` order: the quarter's months, each measured once.
-    pub months: Vec<&'a [MonthResult]>,
     pub field: &'a FieldSummary,
     /// Per scheme: the fee the billing rules make due for its service in the quarter,
     /// or why there is none (no rules, no service).

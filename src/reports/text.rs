@@ -72,6 +72,50 @@ pub(super) fn number_chapters(mut sections: Vec<Section>) -> Vec<Section> {
     sections
 }
 
+/// Each indicator over the period's months (`x.months`) and, with `whole` (本季度),
+/// the period itself.
+pub(super) fn months_table(x: &SchemePeriod, whole: Option<&str>) -> Block {
+    let months = x.months;
+    let mut headers = vec!["指标".to_string(), "目标".to_string()];
+    headers.extend(months.iter().map(|mo| {
+        let label = mo.month.start.format("%-m 月").to_string();
+        match mo.cut_off {
+            Some(_) => format!("{label}（截至）"),
+            None => label,
+        }
+    }));
+    headers.extend(whole.map(str::to_string));
+    let rows = x
+        .now
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cells: Vec<Cell> = vec![
+                format!("{} {}", r.id, r.name).into(),
+                r.target.clone().into(),
+            ];
+            cells.extend(months.iter().map(|mo| fmt2(mo.result.indicators[i].value)));
+            if whole.is_some() {
+                cells.push(fmt2(r.value));
+            }
+            let style = if r.met == Some(false) {
+                RowStyle::Bad
+            } else {
+                RowStyle::Normal
+            };
+            (style, cells)
+        })
+        .collect();
+    let mut w = vec![6, 2];
+    w.extend(std::iter::repeat_n(2, headers.len() - 2));
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    widths(
+        table(format!("{}指标逐月情况", x.now.scheme), &headers, rows),
+        &w,
+    )
+}
+
 pub(super) fn section(heading: &str, sheet: Option<&str>) -> Section {
     Section::new(1, heading, sheet)
 }

@@ -126,6 +126,18 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
         let b = std::fs::read(again.join(name)).unwrap();
         assert!(a == b, "{name} differs between two runs");
     }
+    // The trend's months as a sheet: each indicator in July and August.
+    let mut trend_book: calamine::Xlsx<_> =
+        calamine::open_workbook(out.join("monthly-2025-08.xlsx")).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut trend_book, "总体情况2").unwrap();
+    let header: Vec<String> = range
+        .rows()
+        .find(|r| r.first().is_some_and(|c| c.to_string() == "指标"))
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header, ["指标", "目标", "7 月", "8 月"]);
     for sheet in [
         "编制说明",
         "总体情况",

@@ -44,6 +44,8 @@ struct SchemeFigures {
     trend: Vec<trend::MonthResult>,
     /// The periods rules R1–R6 read, this one last.
     series: Vec<trend::MonthResult>,
+    /// The months the report tabulates (see `SchemePeriod::months`).
+    months: Vec<trend::MonthResult>,
 }
 
 /// What every report loads and computes before its own periods.

@@ -51,6 +51,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
                 now: &f.now,
                 this: &f.this,
                 previous: f.previous.as_ref(),
+                months: &f.months,
             })
             .collect(),
         check,
@@ -121,6 +122,7 @@ fn scheme_figures(
         this,
         previous,
         trend: months.clone(),
-        series: months,
+        series: months.clone(),
+        months,
     })
 }

@@ -31,12 +31,9 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
         bar,
     } = &loaded;
     let mut figures = Vec::new();
-    let mut months = Vec::new();
     for scheme in schemes {
         bar.step(&format!("评分：{}", scheme.name));
-        let (f, m) = scheme_figures(session, scheme, &period, quality)?;
-        figures.push(f);
-        months.push(m);
+        figures.push(scheme_figures(session, scheme, &period, quality)?);
     }
     bar.step("统计各章数据并写出报告");
     let access = schemes.first().and_then(|s| s.access_type.clone());
@@ -67,6 +64,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
                     now: &f.now,
                     this: &f.this,
                     previous: f.previous.as_ref(),
+                    months: &f.months,
                 })
                 .collect(),
             check,
@@ -82,7 +80,6 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
             files: &files.listed(),
             configured: &configured,
         },
-        months: months.iter().map(Vec::as_slice).collect(),
         field: &field,
         fees: fees.clone(),
     });
@@ -109,13 +106,13 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
 }
 
 /// The quarter scored with districts; its months and the quarter before, each
-/// measured once. Returns the figures and the three months.
+/// measured once.
 fn scheme_figures(
     session: &Session,
     scheme: &Scheme,
     period: &Period,
     quality: &DataQuality,
-) -> Result<(SchemeFigures, Vec<trend::MonthResult>)> {
+) -> Result<SchemeFigures> {
     let input = session.score_input(period);
     let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
         .with_context(|| format!("评分 {} 失败", scheme.name))?;
@@ -137,8 +134,9 @@ fn scheme_figures(
         previous: Some(previous.clone()),
         trend,
         series: vec![previous, this],
+        months,
     };
-    Ok((figures, months))
+    Ok(figures)
 }
 
 /// Per scheme, the fee its service is due in the quarter under the billing rules,
