@@ -132,7 +132,7 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
     let range = calamine::Reader::worksheet_range(&mut trend_book, "总体情况2").unwrap();
     let header: Vec<String> = range
         .rows()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == "指标"))
+        .find(|r| r.first().is_some_and(|c| *c == "指标"))
         .unwrap()
         .iter()
         .map(|c| c.to_string())
