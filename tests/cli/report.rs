@@ -126,6 +126,15 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
         let b = std::fs::read(again.join(name)).unwrap();
         assert!(a == b, "{name} differs between two runs");
     }
+    // Native Excel charts (the daily lines, the faults by district, the chain).
+    let charts =
+        zip::ZipArchive::new(std::fs::File::open(out.join("monthly-2025-08.xlsx")).unwrap())
+            .unwrap()
+            .file_names()
+            .filter_map(Result::ok)
+            .filter(|n| n.starts_with("xl/charts/chart"))
+            .count();
+    assert!(charts >= 3, "{charts} native charts");
     // The trend's months as a sheet: each indicator in July and August.
     let mut trend_book: calamine::Xlsx<_> =
         calamine::open_workbook(out.join("monthly-2025-08.xlsx")).unwrap();
