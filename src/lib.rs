@@ -27,6 +27,7 @@ pub mod frame;
 pub mod ingest;
 pub mod intervals;
 pub mod inventory;
+pub mod ledger;
 pub mod outages;
 pub mod output;
 pub mod period;

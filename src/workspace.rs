@@ -52,7 +52,7 @@ struct RawWorkspace {
     #[serde(default)]
     calendar: Option<String>,
     #[serde(default)]
-    problems: Option<String>,
+    problems: Option<serde_yaml_ng::Value>,
 }
 
 /// One input file of a table (a sheet may be named for workbooks).
@@ -87,7 +87,8 @@ pub struct Workspace {
     pub schemes: IndexMap<String, PathBuf>,
     pub billing_rules: Option<PathBuf>,
     pub calendar: Option<PathBuf>,
-    pub problems: Option<PathBuf>,
+    /// The problems ledger (`problems:`, SPEC §9), with its defaults when absent.
+    pub problems: crate::ledger::LedgerConfig,
 }
 
 impl Workspace {
@@ -238,7 +239,8 @@ fn validate(root: &Path, path: &Path, raw: RawWorkspace) -> Result<Workspace, Wo
             .map(|r| existing("billing_rules", &r))
             .transpose()?,
         calendar: raw.calendar.map(|r| existing("calendar", &r)).transpose()?,
-        problems: raw.problems.map(|r| root.join(r)),
+        problems: crate::ledger::config::parse(root, raw.problems.as_ref())
+            .map_err(|(key, message)| invalid(&key, message))?,
     })
 }
 
