@@ -94,6 +94,8 @@ impl Calls {
 pub struct PhoneChecks {
     pub all: Calls,
     pub by_slot: Vec<(&'static str, Calls)>,
+    /// When the calls that were not answered were made, in time order.
+    pub missed: Vec<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -179,9 +181,13 @@ fn phone(
         let Some(ms) = at[i] else { continue };
         let ok = answered[i] == Some(true);
         out.all.add(ok, seconds[i]);
-        let slot = slot_of(frame::from_millis(ms), calendar);
-        out.by_slot[slot].1.add(ok, seconds[i]);
+        let at = frame::from_millis(ms);
+        out.by_slot[slot_of(at, calendar)].1.add(ok, seconds[i]);
+        if !ok {
+            out.missed.push(at);
+        }
     }
+    out.missed.sort();
     Ok(out)
 }
 

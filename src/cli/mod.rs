@@ -107,8 +107,78 @@ pub enum Command {
     Score(ScoreArgs),
     /// 费用预算稽核：按计费规则和线路台账逐项核算预算，输出稽核报告（Word、Excel）
     AuditFees(AuditFeesArgs),
-    /// 报告：监管月报（Word、Excel、JSON）
+    /// 报告：监管月报、季度监管与评估报告（Word、Excel、JSON）
     Report(ReportArgs),
+    /// 问题清单（闭环管理）：同步、列出、查看、关闭
+    Problems(ProblemsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProblemsArgs {
+    #[command(subcommand)]
+    pub action: ProblemsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProblemsAction {
+    /// 把一期的未达标指标、数据稽核错误和现场检查问题加入问题清单（已有的不重复添加）
+    Sync(ProblemsSyncArgs),
+    /// 列出问题
+    List(ProblemsListArgs),
+    /// 查看一个问题的全部内容
+    Show(ProblemsShowArgs),
+    /// 关闭一个问题
+    Close(ProblemsCloseArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct ProblemsSyncArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct ProblemsListArgs {
+    /// 只列未关闭的问题
+    #[arg(long)]
+    pub open: bool,
+    /// 只列超过整改期限仍未关闭的问题
+    #[arg(long)]
+    pub overdue: bool,
+    /// 只列某来源：indicator、check、fees、field、manual（或中文：指标未达标、数据稽核…）
+    #[arg(long, value_name = "S")]
+    pub source: Option<String>,
+    /// 以哪天为准判断超期，如 2025-09-30（默认今天）
+    #[arg(long, value_name = "D", value_parser = date_arg)]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct ProblemsShowArgs {
+    /// 问题编号，如 P0001
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct ProblemsCloseArgs {
+    /// 问题编号，如 P0001
+    pub id: String,
+    /// 关闭日期，如 2025-09-30
+    #[arg(long, value_name = "D", value_parser = date_arg)]
+    pub date: chrono::NaiveDate,
+    /// 关闭说明（追加到备注）
+    #[arg(long, value_name = "T")]
+    pub note: Option<String>,
+}
+
+/// A date such as 2025-09-30.
+fn date_arg(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "应为日期，如 2025-09-30".to_string())
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod ingest;
 mod init;
+mod problems;
 mod report;
 mod score;
 
@@ -167,5 +168,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Score(args) => score::run(&ctx, args),
         Command::AuditFees(args) => audit_fees::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Problems(args) => problems::run(&ctx, args),
     }
 }

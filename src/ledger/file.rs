@@ -378,7 +378,7 @@ mod tests {
         }
         let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
         let day = NaiveDate::from_ymd_opt(2025, 8, 3).unwrap();
-        ws.write_datetime_with_format(2, 4, &day, &fmt).unwrap();
+        ws.write_datetime_with_format(2, 4, day, &fmt).unwrap();
         ws.write(2, 9, "整改中").unwrap();
         ws.write(2, 11, 42.5).unwrap();
         let other = book.add_worksheet();

@@ -9,6 +9,7 @@ mod check;
 mod errors;
 mod fees;
 mod ingest;
+mod problems;
 mod real_exports;
 mod report;
 mod rows;
