@@ -134,6 +134,9 @@ pub enum ProblemsAction {
 #[derive(Debug, Args)]
 #[command(next_help_heading = OPTIONS)]
 pub struct ProblemsSyncArgs {
+    /// 预算文件：同时加入费用稽核的错误（按服务期稽核）
+    #[arg(long, value_name = "FILE")]
+    pub budget: Option<PathBuf>,
     #[command(flatten)]
     pub period: PeriodArgs,
 }

@@ -13,26 +13,9 @@ use std::path::Path;
 pub fn run(ctx: &Context, args: AuditFeesArgs) -> Result<Outcome> {
     let mut ws = ctx.open_workspace()?;
     let period = ctx.period(&args.period, &ws)?;
-    let rules_path = match (&args.rules, &ws.billing_rules) {
-        (Some(p), _) => p.clone(),
-        (None, Some(p)) => p.clone(),
-        (None, None) => ws.root.join("rules/billing.yaml"),
-    };
-    if !rules_path.is_file() {
-        bail!(
-            "找不到计费规则 {}：请用 --rules 指定，或在 gwq.yaml 中设置 billing_rules（gwq init 会生成示例 rules/billing.yaml）",
-            rules_path.display()
-        );
-    }
-    let rules = BillingRules::load(&rules_path, &display(&rules_path, &ws.root))?;
     if !args.budget.is_file() {
         bail!("找不到预算文件 {}", args.budget.display());
     }
-    let budget = fees::budget::read_budget(&SourceFile {
-        path: args.budget.clone(),
-        display: args.budget.display().to_string(),
-        sheet: None,
-    })?;
     if let Some(inv) = &args.inventory {
         if !inv.is_file() {
             bail!("找不到线路台账 {}", inv.display());
@@ -51,51 +34,34 @@ pub fn run(ctx: &Context, args: AuditFeesArgs) -> Result<Outcome> {
         );
     }
     let session = ctx.session(ws)?;
-    let (ws, tables, inventory) = (&session.ws, &session.tables, &session.inventory);
-    let cards = fees::sim_cards(tables[&Table::SimCards].frame.clone())?;
-    if inventory.is_empty() && cards.is_empty() {
-        bail!("线路台账和号卡清单均为空：费用稽核需要台账。请在 gwq.yaml 的 sources 中配置 inventory，或用 --inventory 指定");
-    }
-    let subscribers = fees::subscribers(inventory, &cards);
-    let usage = fees::usage::measure(
-        &tables[&Table::Kpi5g].frame,
-        &tables[&Table::Samples].frame,
-        &period,
-        rules.burstable.as_ref().map(|b| b.percentile),
-    )?;
-    let result = fees::audit(&AuditInput {
-        rules: &rules,
-        budget: &budget,
-        subscribers: &subscribers,
-        usage: &usage,
-        period: &period,
-    })?;
-
+    let audited = audit_budget(&session, &args.budget, args.rules.as_deref(), &period)?;
+    let (result, rules, budget) = (&audited.result, &audited.rules, &audited.budget);
+    let ws = &session.ws;
     let dir = ctx.output_dir(ws, &period);
     let label = period.file_label();
     let xlsx = dir.join(format!("fee-audit-{label}.xlsx"));
     crate::report::xlsx::write(
-        &crate::report::fees::workbook(&result, &rules, &ws.name),
+        &crate::report::fees::workbook(result, rules, &ws.name),
         &xlsx,
     )
     .with_context(|| format!("无法写入 {}", xlsx.display()))?;
     let docx = dir.join(format!("fee-audit-{label}.docx"));
-    let doc = crate::report::fees::document(&result, &rules, &budget, &ws.name);
+    let doc = crate::report::fees::document(result, rules, budget, &ws.name);
     crate::report::docx::write(&doc, &docx)
         .with_context(|| format!("无法写入 {}", docx.display()))?;
-    let json = serde_json::to_string_pretty(&result)?;
+    let json = serde_json::to_string_pretty(result)?;
     let json_path = dir.join(format!("fee-audit-{label}.json"));
     crate::output::write_atomic(&json_path, json.as_bytes())
         .with_context(|| format!("无法写入 {}", json_path.display()))?;
 
-    print_summary(ctx, &result);
+    print_summary(ctx, result);
     ctx.say(&format!(
         "报告：{}\n明细：{}",
         docx.display(),
         xlsx.display()
     ));
     if ctx.json {
-        ctx.print_json(&result)?;
+        ctx.print_json(result)?;
     }
     let worst = match args.fail_on {
         None => 0,
@@ -106,6 +72,68 @@ pub fn run(ctx: &Context, args: AuditFeesArgs) -> Result<Outcome> {
         Outcome::FindingsAtThreshold
     } else {
         Outcome::Done
+    })
+}
+
+/// A budget audited against the billing rules and the session's registers.
+pub(crate) struct Audited {
+    pub result: fees::FeeAudit,
+    pub rules: BillingRules,
+    pub budget: fees::budget::Budget,
+}
+
+/// Reads the rules (`rules`, else gwq.yaml's billing_rules, else rules/billing.yaml)
+/// and the budget, and audits the budget for `period` (SPEC §8).
+pub(crate) fn audit_budget(
+    session: &crate::session::Session,
+    budget_path: &Path,
+    rules: Option<&Path>,
+    period: &crate::period::Period,
+) -> Result<Audited> {
+    let ws = &session.ws;
+    let rules_path = match (rules, &ws.billing_rules) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => ws.root.join("rules/billing.yaml"),
+    };
+    if !rules_path.is_file() {
+        bail!(
+            "找不到计费规则 {}：请用 --rules 指定，或在 gwq.yaml 中设置 billing_rules（gwq init 会生成示例 rules/billing.yaml）",
+            rules_path.display()
+        );
+    }
+    let rules = BillingRules::load(&rules_path, &display(&rules_path, &ws.root))?;
+    if !budget_path.is_file() {
+        bail!("找不到预算文件 {}", budget_path.display());
+    }
+    let budget = fees::budget::read_budget(&SourceFile {
+        path: budget_path.to_path_buf(),
+        display: budget_path.display().to_string(),
+        sheet: None,
+    })?;
+    let (tables, inventory) = (&session.tables, &session.inventory);
+    let cards = fees::sim_cards(tables[&Table::SimCards].frame.clone())?;
+    if inventory.is_empty() && cards.is_empty() {
+        bail!("线路台账和号卡清单均为空：费用稽核需要台账。请在 gwq.yaml 的 sources 中配置 inventory，或用 --inventory 指定");
+    }
+    let subscribers = fees::subscribers(inventory, &cards);
+    let usage = fees::usage::measure(
+        &tables[&Table::Kpi5g].frame,
+        &tables[&Table::Samples].frame,
+        period,
+        rules.burstable.as_ref().map(|b| b.percentile),
+    )?;
+    let result = fees::audit(&AuditInput {
+        rules: &rules,
+        budget: &budget,
+        subscribers: &subscribers,
+        usage: &usage,
+        period,
+    })?;
+    Ok(Audited {
+        result,
+        rules,
+        budget,
     })
 }
 

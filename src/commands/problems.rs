@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 
 pub fn run(ctx: &Context, args: ProblemsArgs) -> Result<Outcome> {
     match args.action {
-        ProblemsAction::Sync(a) => sync_period(ctx, &a.period),
+        ProblemsAction::Sync(a) => sync_period(ctx, &a),
         ProblemsAction::List(a) => list(ctx, &a),
         ProblemsAction::Show(a) => show(ctx, &a.id),
         ProblemsAction::Close(a) => close(ctx, &a),
@@ -35,9 +35,12 @@ fn backup_dir(config: &LedgerConfig) -> std::path::PathBuf {
         .join("backup")
 }
 
-fn sync_period(ctx: &Context, period: &crate::cli::PeriodArgs) -> Result<Outcome> {
+fn sync_period(ctx: &Context, args: &crate::cli::ProblemsSyncArgs) -> Result<Outcome> {
     let ws = ctx.open_workspace()?;
-    let period = ctx.period(period, &ws)?;
+    let period = ctx.period(&args.period, &ws)?;
+    if let Some(b) = args.budget.as_ref().filter(|b| !b.is_file()) {
+        bail!("找不到预算文件 {}", b.display());
+    }
     let config = ws.problems.clone();
     let mut ledger = LedgerFile::open(&config.path)?;
     let schemes = crate::session::schemes_of(&ws, None)?;
@@ -60,6 +63,9 @@ fn sync_period(ctx: &Context, period: &crate::cli::PeriodArgs) -> Result<Outcome
     }
     candidates.extend(check_candidates(&check, &period));
     candidates.extend(field_candidates(&session, &period)?);
+    if let Some(budget) = &args.budget {
+        candidates.extend(fee_candidates(&session, budget, &period)?);
+    }
     let outcome = sync::apply(&mut ledger, &config, &candidates, &met_again);
     let backup = match outcome.added.is_empty() && outcome.reverify.is_empty() {
         true => None,
@@ -185,6 +191,47 @@ fn field_candidates(session: &Session, period: &Period) -> Result<Vec<Candidate>
         description: format!("电话抽查未接通：{}", at.format("%Y-%m-%d %H:%M")),
     }));
     Ok(out)
+}
+
+/// The money errors of the fee audit of `budget` over the service period (a budget
+/// covers the year; over the synced month alone every item would be off).
+fn fee_candidates(
+    session: &Session,
+    budget: &std::path::Path,
+    period: &Period,
+) -> Result<Vec<Candidate>> {
+    let whole = session
+        .ws
+        .service_period
+        .clone()
+        .unwrap_or_else(|| period.clone());
+    let audited = super::audit_fees::audit_budget(session, budget, None, &whole)?;
+    Ok(audited
+        .result
+        .findings
+        .iter()
+        .filter(|f| f.code.severity() == crate::fees::FeeSeverity::Error)
+        .map(|f| {
+            let item = f
+                .item_no
+                .clone()
+                .or_else(|| f.line_id.clone())
+                .or_else(|| f.row.map(|r| format!("row{r}")))
+                .unwrap_or_default();
+            Candidate {
+                key: format!("fees:{}:{item}", f.code.as_str()),
+                origin: Origin::Fees,
+                found_on: found_after(period),
+                description: format!(
+                    "{}（{}）：{}，差额 {} 元",
+                    f.code.label(),
+                    whole.label(),
+                    f.message,
+                    crate::fees::money::fmt_grouped(f.difference)
+                ),
+            }
+        })
+        .collect())
 }
 
 fn shown(v: Option<f64>) -> String {

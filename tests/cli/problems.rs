@@ -199,3 +199,63 @@ fn a_locked_ledger_is_refused_with_nothing_written() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("没有问题 P9999"));
 }
+
+#[test]
+fn sync_with_a_budget_adds_each_fee_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path(), false);
+    let path = dir.path().join("data/预算/网络通信服务费用预算.xlsx");
+    let budget = path.to_str().unwrap();
+    let audit = json(dir.path(), &["audit-fees", budget]);
+    let errors = audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .count();
+    assert!(errors > 0);
+    let first = json(
+        dir.path(),
+        &["problems", "sync", "--month", "2025-08", "--budget", budget],
+    );
+    let fees = json(dir.path(), &["problems", "list", "--source", "fees"]);
+    let problems = fees["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), errors);
+    assert!(problems
+        .iter()
+        .all(|p| p["key"].as_str().unwrap().starts_with("fees:")));
+    // Fee problems are due 30 days after they are found (the day after August).
+    assert_eq!(problems[0]["deadline"], "2025-10-01");
+    let again = json(
+        dir.path(),
+        &["problems", "sync", "--month", "2025-08", "--budget", budget],
+    );
+    assert_eq!(again["added"], 0);
+    assert_eq!(again["unchanged"], first["added"]);
+}
+
+#[test]
+fn an_indicator_met_two_periods_running_is_to_be_verified_not_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    august(dir.path());
+    json(dir.path(), &["problems", "sync", "--month", "2025-08"]);
+    // L1 up in September and October.
+    let samples = dir.path().join("s.csv");
+    let mut text = std::fs::read_to_string(&samples).unwrap();
+    text.push_str("2025-09-01 00:00,L1,10,0\r\n2025-10-01 00:00,L1,10,0\r\n");
+    write(&samples, text);
+    // September alone: met once after August's failure — not yet.
+    let sept = json(dir.path(), &["problems", "sync", "--month", "2025-09"]);
+    assert_eq!(sept["reverify"], 0);
+    // October: met in September and October (reverify_periods 2).
+    let oct = json(dir.path(), &["problems", "sync", "--month", "2025-10"]);
+    assert_eq!(oct["reverify"], 1);
+    let p = json(dir.path(), &["problems", "show", "P0001"]);
+    assert_eq!(p["status"], "待复核");
+    assert!(p["closed_on"].as_str().unwrap().is_empty());
+    let note = p["columns"]["备注"].as_str().unwrap();
+    assert!(note.contains("2025-09、2025-10"), "{note}");
+    // Again: nothing more to mark.
+    let again = json(dir.path(), &["problems", "sync", "--month", "2025-10"]);
+    assert_eq!(again["reverify"], 0);
+}
