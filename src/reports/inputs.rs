@@ -66,6 +66,8 @@ pub struct ReportInputs<'a> {
     pub span: Span,
     pub schemes: Vec<SchemePeriod<'a>>,
     pub check: &'a CheckReport,
+    /// The problems ledger's movements, when the workspace keeps one.
+    pub ledger: Option<&'a crate::ledger::movements::Movements>,
     pub faults: &'a FaultSummary,
     pub repeat_lines: &'a [(String, u64)],
     pub security: &'a SecuritySummary,

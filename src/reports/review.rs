@@ -6,9 +6,10 @@ use super::text::*;
 use crate::analysis::lifecycle::{self, Link};
 use crate::analysis::security::SecurityCounts;
 use crate::findings::{Code, Severity};
+use crate::ledger::movements::Movements;
 use crate::report::chart::Bar;
 use crate::report::model::RowStyle;
-use crate::report::neutral::{Block, Cell, Chart, Section};
+use crate::report::neutral::{Block, Cell, Chart, Place, Section};
 
 /// 五、网络安全: findings opened, rectified, overdue by severity and source.
 pub(super) fn security(m: &ReportInputs) -> Section {
@@ -109,10 +110,96 @@ pub(super) fn data_audit(m: &ReportInputs) -> Section {
     s
 }
 
-/// 七、问题整改: the month's problems from the score and the audit (the ledger's
-/// movements come with the ledger, issue 11).
+/// 问题整改: the ledger's movements when the workspace keeps one (SPEC §9, §14), else
+/// the period's problems from the score and the audit.
 pub(super) fn problems(m: &ReportInputs) -> Section {
     let mut s = section("问题整改", Some("问题整改"));
+    match m.ledger {
+        Some(l) => ledger_movements(&mut s, m, l),
+        None => period_problems(&mut s, m),
+    }
+    s
+}
+
+/// Carried over + new − closed = open, the overdue problems, their ageing.
+fn ledger_movements(s: &mut Section, m: &ReportInputs, l: &Movements) {
+    s.blocks.push(Block::Paragraph(format!(
+        "问题清单：期初未关闭 {} 项，{}新增 {} 项、关闭 {} 项，{}未关闭 {} 项（{} + {} − {} = {}）；其中超过整改期限 {} 项。",
+        l.carried_over,
+        m.span.this(),
+        l.new,
+        l.closed,
+        m.span.end(),
+        l.open,
+        l.carried_over,
+        l.new,
+        l.closed,
+        l.open,
+        l.overdue.len()
+    )));
+    if l.open > 0 {
+        let cells = |rows: &[(String, usize)]| {
+            rows.iter()
+                .map(|(k, n)| {
+                    (
+                        RowStyle::Normal,
+                        vec![k.clone().into(), Cell::Int(*n as i64)],
+                    )
+                })
+                .collect()
+        };
+        s.blocks.push(table(
+            "未关闭问题（按来源）".into(),
+            &["来源", "项数"],
+            cells(&l.open_by_source),
+        ));
+        s.blocks.push(table(
+            "未关闭问题（按已开放时长）".into(),
+            &["已开放", "项数"],
+            cells(&l.ageing),
+        ));
+    }
+    if l.overdue.is_empty() {
+        return;
+    }
+    let row = |o: &crate::ledger::movements::Overdue| {
+        (
+            RowStyle::Bad,
+            vec![
+                o.id.clone().into(),
+                o.source.clone().into(),
+                o.description.clone().into(),
+                o.owner.clone().into(),
+                o.deadline.to_string().into(),
+                Cell::Int(o.days_late),
+            ],
+        )
+    };
+    let headers = ["问题编号", "来源", "描述", "责任方", "整改期限", "逾期天数"];
+    let shown = l.overdue.len().min(10);
+    s.blocks.push(placed(
+        widths(
+            table(
+                format!("超期未整改的问题（逾期最久的 {shown} 项）"),
+                &headers,
+                l.overdue.iter().take(10).map(row).collect(),
+            ),
+            &[2, 2, 7, 2, 2, 2],
+        ),
+        Place::Document,
+    ));
+    s.blocks.push(placed(
+        table(
+            "超期未整改的问题".into(),
+            &headers,
+            l.overdue.iter().map(row).collect(),
+        ),
+        Place::Workbook,
+    ));
+}
+
+/// Without a ledger: the period's failed indicators and the audit's errors.
+fn period_problems(s: &mut Section, m: &ReportInputs) {
     let failed: Vec<(RowStyle, Vec<Cell>)> = m
         .schemes
         .iter()
@@ -136,7 +223,7 @@ pub(super) fn problems(m: &ReportInputs) -> Section {
         .collect();
     let errors = m.check.count(Severity::Error);
     s.blocks.push(Block::Paragraph(format!(
-        "{}问题取自评分与数据稽核：未达标指标 {} 项，数据稽核错误 {errors} 项（明细见数据稽核章节）。",
+        "工作区尚无问题清单（可运行 gwq problems sync 建立）。{}问题取自评分与数据稽核：未达标指标 {} 项，数据稽核错误 {errors} 项（明细见数据稽核章节）。",
         m.span.this(),
         failed.len()
     )));
@@ -147,7 +234,6 @@ pub(super) fn problems(m: &ReportInputs) -> Section {
             failed,
         ));
     }
-    s
 }
 
 /// 八、分析与建议: the lifecycle chain and the suggestions of rules R1–R6.

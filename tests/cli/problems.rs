@@ -259,3 +259,41 @@ fn an_indicator_met_two_periods_running_is_to_be_verified_not_closed() {
     let again = json(dir.path(), &["problems", "sync", "--month", "2025-10"]);
     assert_eq!(again["reverify"], 0);
 }
+
+#[test]
+fn the_monthly_report_shows_the_ledgers_movements() {
+    let dir = tempfile::tempdir().unwrap();
+    august(dir.path());
+    json(dir.path(), &["problems", "sync", "--month", "2025-08"]);
+    // Found in August: the site test (08-05, due 08-20) and the call (08-09, due
+    // 08-24); the indicator and the parse error are found on 09-01.
+    let report = json(dir.path(), &["report", "monthly", "--month", "2025-08"]);
+    let l = &report["ledger"];
+    assert_eq!(
+        (&l["carried_over"], &l["new"], &l["closed"], &l["open"]),
+        (&0.into(), &2.into(), &0.into(), &2.into())
+    );
+    let late: Vec<(&str, i64)> = l["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["id"].as_str().unwrap(), o["days_late"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(late, [("P0003", 11), ("P0004", 7)]);
+    // R4 asks for 督办 of each.
+    let r4 = report["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["rule"] == "R4")
+        .count();
+    assert_eq!(r4, 2);
+    let xml = crate::report::document_xml(&dir.path().join("reports/2025-08/monthly-2025-08.docx"));
+    assert!(xml.contains("期初未关闭 0 项，本月新增 2 项、关闭 0 项，月末未关闭 2 项（0 + 2 − 0 = 2）；其中超过整改期限 2 项。"));
+    // September: both carried over, the indicator, the parse error and September's
+    // call new (after a sync of September).
+    json(dir.path(), &["problems", "sync", "--month", "2025-09"]);
+    let sept = json(dir.path(), &["report", "monthly", "--month", "2025-09"]);
+    assert_eq!(sept["ledger"]["carried_over"], 2);
+    assert_eq!(sept["ledger"]["new"], 3);
+}

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::io::Read;
 
 /// The text of a docx's body (document.xml).
-fn document_xml(path: &std::path::Path) -> String {
+pub fn document_xml(path: &std::path::Path) -> String {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut xml = String::new();
     zip.by_name("word/document.xml")

@@ -54,6 +54,8 @@ struct Loaded {
     schemes: Vec<Scheme>,
     check: CheckReport,
     quality: DataQuality,
+    /// The problems ledger's movements in the period, when the workspace has one.
+    ledger: Option<crate::ledger::movements::Movements>,
     bar: StepBar,
 }
 
@@ -71,11 +73,20 @@ fn load(ctx: &Context, scheme: Option<&str>, period: &Period, steps: u64) -> Res
         &CheckOptions::default(),
     )?;
     let quality = data_quality(&check);
+    let path = &session.ws.problems.path;
+    let ledger = match path.exists() {
+        true => Some(crate::ledger::movements::of(
+            &crate::ledger::LedgerFile::open(path)?,
+            period,
+        )),
+        false => None,
+    };
     Ok(Loaded {
         session,
         schemes,
         check,
         quality,
+        ledger,
         bar,
     })
 }
@@ -89,6 +100,16 @@ impl Loaded {
             .filter(|t| t.configured)
             .map(|t| t.table)
             .collect()
+    }
+
+    /// The ledger's overdue problems as rule R4 reads them.
+    fn overdue(&self) -> Vec<(String, String, i64)> {
+        self.ledger.as_ref().map_or_else(Vec::new, |m| {
+            m.overdue
+                .iter()
+                .map(|o| (o.id.clone(), o.description.clone(), o.days_late))
+                .collect()
+        })
     }
 
     /// Lines whose coverage is below the floor of rule R6.
@@ -158,13 +179,14 @@ fn chapter_figures(
     })
 }
 
-/// The suggestions of every scheme; the rules on lines (R3) and coverage (R6) once,
-/// with the first scheme.
+/// The suggestions of every scheme; the rules on lines (R3), the ledger (R4) and
+/// coverage (R6) once, with the first scheme.
 fn suggestions_of(
     figures: &[SchemeFigures],
     repeat: &[(String, u64)],
-    low: &[(String, f64)],
+    loaded: &Loaded,
 ) -> Vec<suggest::Suggestion> {
+    let (low, overdue) = (loaded.low_coverage(), loaded.overdue());
     let mut out = Vec::new();
     for (k, f) in figures.iter().enumerate() {
         let first = k == 0;
@@ -172,8 +194,8 @@ fn suggestions_of(
             months: &f.series,
             by_group: Some(&f.now),
             repeat_fault_lines: if first { repeat } else { &[] },
-            overdue: &[],
-            low_coverage: if first { low } else { &[] },
+            overdue: if first { &overdue } else { &[] },
+            low_coverage: if first { &low } else { &[] },
             min_coverage: CheckOptions::default().min_coverage,
         }));
     }
@@ -233,10 +255,10 @@ fn report_json(
     period: &Period,
     figures: &[SchemeFigures],
     suggestions: &[suggest::Suggestion],
-    check: &CheckReport,
-    session: &Session,
+    loaded: &Loaded,
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> serde_json::Value {
+    let (check, session) = (&loaded.check, &loaded.session);
     let scores: Vec<&ScoreResult> = figures.iter().map(|f| &f.now).collect();
     let trend: Vec<trend::IndicatorTrend> = figures
         .iter()
@@ -256,7 +278,7 @@ fn report_json(
         "scores": scores,
         "trend": trend,
         "suggestions": suggestions,
-        "ledger": null,
+        "ledger": loaded.ledger,
         "check": {"error": check.count(Severity::Error), "warning": check.count(Severity::Warning)},
         "inputs": inputs,
         "gwq_version": env!("CARGO_PKG_VERSION"),

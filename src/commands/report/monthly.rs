@@ -26,6 +26,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         check,
         quality,
         bar,
+        ..
     } = &loaded;
     let mut figures = Vec::new();
     for scheme in schemes {
@@ -35,7 +36,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
     bar.step("统计各章数据并写出报告");
     let access = schemes.first().and_then(|s| s.access_type.clone());
     let chapters = chapter_figures(session, &period, access.as_deref())?;
-    let suggestions = suggestions_of(&figures, &chapters.repeat, &loaded.low_coverage());
+    let suggestions = suggestions_of(&figures, &chapters.repeat, &loaded);
     let files = Files::new(ctx, session, &period, "monthly");
     let source_files = sources::files(&session.tables);
     let configured = loaded.configured();
@@ -55,6 +56,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
             })
             .collect(),
         check,
+        ledger: loaded.ledger.as_ref(),
         faults: &chapters.faults,
         repeat_lines: &chapters.repeat,
         security: &chapters.security,
@@ -72,8 +74,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
         &period,
         &figures,
         &suggestions,
-        check,
-        session,
+        &loaded,
         serde_json::Map::new(),
     );
     bar.finish();

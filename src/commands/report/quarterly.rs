@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
         check,
         quality,
         bar,
+        ..
     } = &loaded;
     let mut figures = Vec::new();
     for scheme in schemes {
@@ -38,7 +39,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
     bar.step("统计各章数据并写出报告");
     let access = schemes.first().and_then(|s| s.access_type.clone());
     let chapters = chapter_figures(session, &period, access.as_deref())?;
-    let suggestions = suggestions_of(&figures, &chapters.repeat, &loaded.low_coverage());
+    let suggestions = suggestions_of(&figures, &chapters.repeat, &loaded);
     let t = |table: Table| &session.tables[&table];
     let field = field::summarise(
         t(Table::SiteTests),
@@ -68,6 +69,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
                 })
                 .collect(),
             check,
+            ledger: loaded.ledger.as_ref(),
             faults: &chapters.faults,
             repeat_lines: &chapters.repeat,
             security: &chapters.security,
@@ -85,15 +87,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
     });
     let mut extra = serde_json::Map::new();
     extra.insert("payment".into(), payment_json(&figures, &fees));
-    let json = report_json(
-        "quarterly",
-        &period,
-        &figures,
-        &suggestions,
-        check,
-        session,
-        extra,
-    );
+    let json = report_json("quarterly", &period, &figures, &suggestions, &loaded, extra);
     bar.finish();
     for f in &figures {
         ctx.say(&general::summary_sentence(&f.now, Span::Quarter));
