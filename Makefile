@@ -20,7 +20,11 @@ demo: build
 	$(GWQ) -w samples --no-progress check --quarter 2025Q3
 	$(GWQ) -w samples --no-progress score --quarter 2025Q3
 	$(GWQ) -w samples --no-progress audit-fees samples/data/预算/网络通信服务费用预算.xlsx --quarter 2025Q3
+	$(GWQ) -w samples --no-progress problems sync --month 2025-07
+	$(GWQ) -w samples --no-progress problems sync --month 2025-08 --budget samples/data/预算/网络通信服务费用预算.xlsx
 	$(GWQ) -w samples --no-progress report monthly --month 2025-08
+	$(GWQ) -w samples --no-progress problems sync --month 2025-09
+	$(GWQ) -w samples --no-progress problems list --overdue --as-of 2025-09-30
 	$(GWQ) -w samples --no-progress report quarterly --quarter 2025Q3
 
 ## samples: regenerate the committed samples/ workspace (deterministic)

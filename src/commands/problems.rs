@@ -112,8 +112,7 @@ fn indicator_candidates(scheme: &Scheme, r: &ScoreResult, period: &Period) -> Ve
                 i.id,
                 i.name,
                 period.label(),
-                i.value
-                    .map_or("—".to_string(), crate::ingest::values::format_number),
+                i.value.map_or("—".to_string(), |v| format!("{v:.2}")),
                 i.unit.as_deref().unwrap_or(""),
                 i.target
             ),
