@@ -34,6 +34,8 @@ pub mod period;
 pub mod progress;
 pub mod report;
 pub mod reports;
+pub mod rng;
+pub mod sampling;
 pub mod scheme;
 pub mod score;
 pub mod session;

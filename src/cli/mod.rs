@@ -111,6 +111,19 @@ pub enum Command {
     Report(ReportArgs),
     /// 问题清单（闭环管理）：同步、列出、查看、关闭
     Problems(ProblemsArgs),
+    /// 现场抽查计划：≥3 个机房、各区 ≥10% 的在网线路、分时段的电话抽查时间，输出工作表
+    Sample(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct SampleArgs {
+    /// 季度，如 2025Q3
+    #[arg(long, value_name = "Q", value_parser = quarter_arg)]
+    pub quarter: String,
+    /// 随机种子：同一种子、同一数据得到相同的抽样（默认 1）
+    #[arg(long, value_name = "N", default_value_t = 1, hide_default_value = true)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod ingest;
 mod init;
 mod problems;
 mod report;
+mod sample;
 mod score;
 
 use crate::cli::{Cli, Command, PeriodArgs};
@@ -169,5 +170,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::AuditFees(args) => audit_fees::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Problems(args) => problems::run(&ctx, args),
+        Command::Sample(args) => sample::run(&ctx, args),
     }
 }

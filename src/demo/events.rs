@@ -1,10 +1,10 @@
 //! The demo's event tables, written as the provider's systems export them: .xlsx
 //! workbooks with a title row, Chinese headers and Excel date cells.
 
-use super::rng::Rng;
 use super::world::World;
 use super::write::{xlsx, Out};
 use super::{Planted, Truth};
+use crate::rng::Rng;
 use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use std::path::Path;

@@ -7,7 +7,6 @@
 
 mod budget;
 mod events;
-mod rng;
 mod series;
 mod world;
 mod write;

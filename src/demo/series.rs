@@ -2,10 +2,10 @@
 //! one CSV per month (the second in GBK with a title row, as some exports come), and
 //! the daily 5G KPIs per card. Planted sample defects are written here too.
 
-use super::rng::Rng;
 use super::world::World;
 use super::write::{push_fixed, CsvOut, Encoding};
 use super::{Planted, Truth};
+use crate::rng::Rng;
 use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDateTime};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! happen to them. Every exported table is written from this one world, so the
 //! tables agree with each other the way a real provider's exports do.
 
-use super::rng::Rng;
+use crate::rng::Rng;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 /// Shanghai's 16 districts with a short code for line ids.

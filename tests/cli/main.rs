@@ -13,4 +13,5 @@ mod problems;
 mod real_exports;
 mod report;
 mod rows;
+mod sample;
 mod score;

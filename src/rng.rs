@@ -1,5 +1,6 @@
 //! A small deterministic random source (SplitMix64): the same seed gives the same
-//! workspace on every machine and every gwq version that keeps this file.
+//! demo workspace and the same sampling plan on every machine and every gwq version
+//! that keeps this file.
 
 pub struct Rng(u64);
 
