@@ -1,5 +1,5 @@
 //! The quarter's field sampling plan (现场抽查, SPEC §10): at least 3 machine rooms
-//! (rooms whose inspections found problems first, then rooms not sampled earlier in
+//! (rooms whose inspections of the last 12 months found problems first, then rooms not sampled earlier in
 //! the service year), at least 10 % of the active lines (rounded up) in every
 //! district, and phone spot-check times spread over working hours, nights, weekends
 //! and holidays to test the 7×24 hotline. Reproducible: the same inputs and seed
@@ -69,7 +69,7 @@ pub struct PlanInput<'a> {
     pub lines: &'a [LinePick],
     /// Every machine room known (inventory and inspections).
     pub rooms: &'a BTreeSet<String>,
-    /// Rooms whose inspections in the service year found problems.
+    /// Rooms whose inspections of the last twelve months found problems.
     pub rooms_with_findings: &'a BTreeSet<String>,
     /// Rooms in earlier plans of the service year.
     pub rooms_sampled_before: &'a BTreeSet<String>,
@@ -115,7 +115,7 @@ fn rooms(input: &PlanInput) -> Vec<RoomPick> {
         .map(|r| RoomPick {
             room_id: r.clone(),
             reason: match class(r) {
-                0 => "本服务年度巡检发现问题",
+                0 => "近 12 个月巡检发现问题",
                 1 => "本服务年度尚未抽查",
                 _ => "各机房均已抽查，随机抽取",
             }

@@ -80,6 +80,10 @@ fn header(ws: &mut Worksheet, title: &str, headers: &[&str], f: &Formats) -> Res
         )?;
     }
     ws.set_freeze_panes(2, 0)?;
+    // Printed for the field team: landscape, one page wide, the header on each page.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(1, 1)?;
     Ok(())
 }
 
@@ -99,6 +103,29 @@ fn site_sheet(ws: &mut Worksheet, plan: &Plan, q: &Period, f: &Formats) -> Resul
         f,
     )?;
     let last = plan.lines.len() as u32 + 1;
+    let width = |texts: Vec<&str>| {
+        texts
+            .into_iter()
+            .map(crate::report::xlsx::text_width)
+            .max()
+            .unwrap_or(0)
+    };
+    let given: [Vec<&str>; 4] = [
+        plan.lines.iter().map(|l| l.line_id.as_str()).collect(),
+        plan.lines
+            .iter()
+            .map(|l| l.unit.as_deref().unwrap_or(""))
+            .collect(),
+        plan.lines.iter().map(|l| l.district.as_str()).collect(),
+        plan.lines
+            .iter()
+            .map(|l| l.room_id.as_deref().unwrap_or(""))
+            .collect(),
+    ];
+    for (c, texts) in given.into_iter().enumerate() {
+        let w = width(texts).max(crate::report::xlsx::text_width(SITE_HEADERS[c]));
+        ws.set_column_width(c as u16, (w + 2).max(10) as f64)?;
+    }
     for (i, l) in plan.lines.iter().enumerate() {
         let r = i as u32 + 2;
         ws.write_string_with_format(r, 0, &l.line_id, &f.given)?;

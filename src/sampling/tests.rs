@@ -75,7 +75,7 @@ fn same_seed_same_plan_and_rooms_rotate() {
     let next = plan_of(&lines, &rooms, &["R5"], &first, 7);
     let second: Vec<&str> = next.rooms.iter().map(|r| r.room_id.as_str()).collect();
     assert_eq!(second[0], "R5");
-    assert_eq!(next.rooms[0].reason, "本服务年度巡检发现问题");
+    assert_eq!(next.rooms[0].reason, "近 12 个月巡检发现问题");
     assert!(
         second[1..].iter().all(|r| !first.contains(r)),
         "{first:?} then {second:?}"
