@@ -164,6 +164,8 @@ fn phone_sheet(ws: &mut Worksheet, plan: &Plan, f: &Formats) -> Result<(), XlsxE
         &PHONE_HEADERS,
         f,
     )?;
+    ws.set_column_width(0, 18)?;
+    ws.set_column_width(4, 30)?;
     for (i, c) in plan.phone_checks.iter().enumerate() {
         let r = i as u32 + 2;
         ws.write_datetime_with_format(r, 0, c.at, &f.time)?;
