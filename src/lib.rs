@@ -40,4 +40,5 @@ pub mod scheme;
 pub mod score;
 pub mod session;
 pub mod tables;
+pub mod template;
 pub mod workspace;

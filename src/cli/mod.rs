@@ -113,6 +113,16 @@ pub enum Command {
     Problems(ProblemsArgs),
     /// 现场抽查计划：≥3 个机房、各区 ≥10% 的在网线路、分时段的电话抽查时间，输出工作表
     Sample(SampleArgs),
+    /// 数据报送模板：每张表一个 Excel 模板（中文表头、批注、下拉选项、填写说明）
+    Template(TemplateArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct TemplateArgs {
+    /// 数据表名（如 faults、samples）；省略时生成全部
+    #[arg(value_name = "TABLE")]
+    pub tables: Vec<String>,
 }
 
 #[derive(Debug, Args)]

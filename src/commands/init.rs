@@ -1,5 +1,5 @@
-//! `gwq init DIR`: a new workspace with gwq.yaml, folders for the exports, and the
-//! default files the later commands read.
+//! `gwq init DIR`: a new workspace with gwq.yaml, folders for the exports, the
+//! default files the later commands read, and the input templates (`templates/`).
 
 use super::{Context, Outcome};
 use crate::cli::InitArgs;
@@ -74,10 +74,11 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<Outcome> {
     let cal = args.dir.join("calendar/cn-workdays.yaml");
     crate::output::write_atomic(&cal, CALENDAR.as_bytes())
         .with_context(|| format!("无法写入 {}", cal.display()))?;
+    super::template::write_templates(&args.dir.join("templates"), &crate::tables::Table::ALL)?;
     crate::output::write_atomic(&file, TEMPLATE.as_bytes())
         .with_context(|| format!("无法写入 {}", file.display()))?;
     ctx.say(&format!(
-        "已创建工作区 {}：把导出文件放进 data/ 下对应目录，然后运行 gwq -w {} check",
+        "已创建工作区 {}：把导出文件放进 data/ 下对应目录（templates/ 有各表的报送模板），然后运行 gwq -w {} check",
         args.dir.display(),
         args.dir.display()
     ));

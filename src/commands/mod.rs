@@ -11,6 +11,7 @@ mod problems;
 mod report;
 mod sample;
 mod score;
+mod template;
 
 use crate::cli::{Cli, Command, PeriodArgs};
 use crate::ingest::IngestSummary;
@@ -171,5 +172,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Report(args) => report::run(&ctx, args),
         Command::Problems(args) => problems::run(&ctx, args),
         Command::Sample(args) => sample::run(&ctx, args),
+        Command::Template(args) => template::run(&ctx, args),
     }
 }

@@ -15,3 +15,4 @@ mod report;
 mod rows;
 mod sample;
 mod score;
+mod template;
