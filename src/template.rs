@@ -170,6 +170,8 @@ fn data_sheet(ws: &mut Worksheet, def: &TableDef) -> Result<(), XlsxError> {
         }
     }
     ws.set_freeze_panes(2, 0)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
