@@ -15,6 +15,7 @@
 //! Shared vocabulary: `tables` (canonical tables), `period`, `findings`, `inventory`,
 //! `calendar` (working days), `intervals`, `frame` (polars helpers).
 
+pub mod acceptance;
 pub mod analysis;
 pub mod audit;
 pub mod calendar;

@@ -115,6 +115,21 @@ pub enum Command {
     Sample(SampleArgs),
     /// 数据报送模板：每张表一个 Excel 模板（中文表头、批注、下拉选项、填写说明）
     Template(TemplateArgs),
+    /// 验收材料核对：按清单检查目录中的报告和材料是否齐全、能否打开，输出完整性矩阵
+    Acceptance(AcceptanceArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct AcceptanceArgs {
+    /// 待核对的材料目录（含子目录）
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// 核对清单（YAML）；默认为 SPEC 第 1 节的全部交付物和服务商月度运维报告
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Option<PathBuf>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
 }
 
 #[derive(Debug, Args)]

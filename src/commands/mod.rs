@@ -2,6 +2,7 @@
 //! holds what every command shares: the run context, workspace opening, ingest of
 //! stale sources, the period and the output folder.
 
+mod acceptance;
 mod audit_fees;
 mod check;
 mod demo;
@@ -173,5 +174,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Problems(args) => problems::run(&ctx, args),
         Command::Sample(args) => sample::run(&ctx, args),
         Command::Template(args) => template::run(&ctx, args),
+        Command::Acceptance(args) => acceptance::run(&ctx, args),
     }
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod acceptance;
 mod check;
 mod errors;
 mod fees;
