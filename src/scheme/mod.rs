@@ -3,9 +3,11 @@
 //!
 //! Loading names the file, line and key of every problem; nothing here prints.
 
+pub mod diff;
 mod raw;
 pub mod scoring;
 mod validate;
+pub mod words;
 
 use crate::tables::Table;
 use scoring::{MissingData, Rule, Target};
@@ -179,7 +181,19 @@ pub struct Scheme {
     /// with data must carry for the total to count (SPEC §7 coverage-aware total).
     pub min_scored_pct: f64,
     pub description: Option<String>,
+    /// 编制依据 (`basis:`).
+    pub basis: Vec<String>,
+    /// 修订记录 (`changes:`): version, date, what changed.
+    pub changes: Vec<SchemeChange>,
     pub dimensions: Vec<Dimension>,
+}
+
+/// One entry of a scheme's 修订记录.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemeChange {
+    pub version: String,
+    pub date: Option<String>,
+    pub note: String,
 }
 
 impl Scheme {

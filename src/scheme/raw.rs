@@ -22,7 +22,22 @@ pub struct RawScheme {
     pub min_scored_pct: Option<f64>,
     #[serde(default)]
     pub description: Option<String>,
+    /// 编制依据: the standards and documents the scheme rests on.
+    #[serde(default)]
+    pub basis: Vec<String>,
+    /// 修订记录.
+    #[serde(default)]
+    pub changes: Vec<RawChange>,
     pub dimensions: Vec<RawDimension>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChange {
+    pub version: String,
+    #[serde(default)]
+    pub date: Option<String>,
+    pub note: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -198,6 +198,16 @@ pub fn validate(id: &str, file: &str, text: &str, raw: RawScheme) -> Result<Sche
         missing_data,
         min_scored_pct,
         description: raw.description,
+        basis: raw.basis,
+        changes: raw
+            .changes
+            .into_iter()
+            .map(|c| super::SchemeChange {
+                version: c.version,
+                date: c.date,
+                note: c.note,
+            })
+            .collect(),
         dimensions,
     })
 }
