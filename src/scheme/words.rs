@@ -68,13 +68,15 @@ fn split_and(expr: &str) -> Vec<&str> {
             b'\'' => quoted = !quoted,
             b'(' if !quoted => depth += 1,
             b')' if !quoted => depth -= 1,
-            _ if !quoted && depth == 0 && i + 5 <= bytes.len() => {
-                if bytes[i..i + 5].eq_ignore_ascii_case(b" and ") {
-                    out.push(&expr[start..i]);
-                    start = i + 5;
-                    i += 5;
-                    continue;
-                }
+            _ if !quoted
+                && depth == 0
+                && i + 5 <= bytes.len()
+                && bytes[i..i + 5].eq_ignore_ascii_case(b" and ") =>
+            {
+                out.push(&expr[start..i]);
+                start = i + 5;
+                i += 5;
+                continue;
             }
             _ => {}
         }
