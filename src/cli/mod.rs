@@ -117,6 +117,22 @@ pub enum Command {
     Template(TemplateArgs),
     /// 验收材料核对：按清单检查目录中的报告和材料是否齐全、能否打开，输出完整性矩阵
     Acceptance(AcceptanceArgs),
+    /// 方案文档：由指标体系生成服务质量评估方案（或 --supervision 监管方案），Word 和 Excel
+    Scheme(SchemeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct SchemeArgs {
+    /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
+    #[arg(long, value_name = "SCHEME")]
+    pub scheme: Option<String>,
+    /// 生成服务质量监管方案（默认生成评估方案）
+    #[arg(long)]
+    pub supervision: bool,
+    /// 与旧版指标体系文件对照，增加修订对照表
+    #[arg(long, value_name = "OLD.yaml")]
+    pub diff: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

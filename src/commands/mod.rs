@@ -11,6 +11,7 @@ mod init;
 mod problems;
 mod report;
 mod sample;
+mod scheme;
 mod score;
 mod template;
 
@@ -175,5 +176,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Sample(args) => sample::run(&ctx, args),
         Command::Template(args) => template::run(&ctx, args),
         Command::Acceptance(args) => acceptance::run(&ctx, args),
+        Command::Scheme(args) => scheme::run(&ctx, args),
     }
 }

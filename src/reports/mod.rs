@@ -9,5 +9,7 @@ pub mod inputs;
 pub mod monthly;
 pub mod quarterly;
 mod review;
+pub mod scheme_doc;
 mod service;
+pub mod supervision;
 mod text;

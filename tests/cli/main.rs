@@ -15,5 +15,6 @@ mod real_exports;
 mod report;
 mod rows;
 mod sample;
+mod scheme;
 mod score;
 mod template;
