@@ -17,6 +17,16 @@ pub fn column_name(table: Table, column: &str) -> String {
         .map_or(column.to_string(), |a| a.to_string())
 }
 
+/// What happens at a time column: 报障时间 → 报障, 完成日期 → 完成.
+fn event(table: Table, column: &str) -> String {
+    let name = column_name(table, column);
+    ["时间", "日期"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .filter(|e| !e.is_empty())
+        .map_or(name.clone(), str::to_string)
+}
+
 /// `15 分钟`, `4 小时`, `2 天`, `10 个工作日`.
 pub fn limit_text(limit: &Limit) -> String {
     match limit {
@@ -196,11 +206,11 @@ pub fn formula(ind: &Indicator) -> String {
             format!("{n} = {holds}的记录数 ÷ 统计期内{rows}的记录数 × 100%")
         }
         Measure::OnTimeRate { start, end, limit } => format!(
-            "{n} = 时限内{}的记录数 ÷ 统计期内{}的{rows}数 × 100%，{}；到统计期末仍未{}且已超时限的计为超时",
-            col(end),
-            col(start),
+            "{n} = 时限内{}的{rows}数 ÷ 统计期内{}的{rows}数 × 100%，{}；到统计期末仍未{}且已超过时限的计为超时",
+            event(t, end),
+            event(t, start),
             limit_rule_text(t, limit),
-            col(end)
+            event(t, end)
         ),
         Measure::MeanDuration { start, end } => format!(
             "{n} = Σ（{} − {}）÷ 两者均已填写的{rows}数，单位为小时",
@@ -209,7 +219,7 @@ pub fn formula(ind: &Indicator) -> String {
         ),
         Measure::Count => format!("{n} = 统计期内{rows}的记录数"),
         Measure::CompletionRate { due, done } => format!(
-            "{n} = {}不晚于{}的数量 ÷ {}在统计期内的{rows}数 × 100%",
+            "{n} = {}不晚于{}的{rows}数 ÷ {}在统计期内的{rows}数 × 100%",
             col(done),
             col(due),
             col(due)
