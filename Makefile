@@ -27,6 +27,8 @@ demo: build
 	$(GWQ) -w samples --no-progress problems list --overdue --as-of 2025-09-30
 	$(GWQ) -w samples --no-progress report quarterly --quarter 2025Q3
 	$(GWQ) -w samples --no-progress sample --quarter 2025Q4 --seed 7
+	$(GWQ) -w samples --no-progress scheme
+	$(GWQ) -w samples --no-progress scheme --supervision
 	$(GWQ) -w samples --no-progress acceptance samples/reports
 
 ## samples: regenerate the committed samples/ workspace (deterministic)
