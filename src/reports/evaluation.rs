@@ -3,8 +3,8 @@
 //! dimensions this quarter and last; each indicator over the three months and the
 //! quarter; and the adjustment in yuan on the fee the billing rules make due.
 
-use super::inputs::SchemePeriod;
-use super::quarterly::QuarterlyInputs;
+use super::inputs::EvaluationInputs;
+use super::inputs::{SchemePeriod, Span};
 use super::text::*;
 use crate::analysis::change::{Change, Side};
 use crate::analysis::trend::MonthResult;
@@ -21,21 +21,24 @@ fn higher() -> Target {
 }
 
 /// 综合评价.
-pub(super) fn evaluation(q: &QuarterlyInputs) -> Section {
+pub(super) fn evaluation(q: &EvaluationInputs) -> Section {
     let m = &q.base;
     let mut s = section("综合评价", Some("综合评价"));
     for x in &m.schemes {
-        s.blocks.push(Block::Paragraph(verdict(x)));
+        s.blocks.push(Block::Paragraph(verdict(x, m.span)));
     }
-    s.blocks.push(totals_table(&m.schemes));
+    s.blocks.push(totals_table(&m.schemes, m.span));
     for x in &m.schemes {
-        s.blocks.push(dimension_table(x));
-        if let Some(chart) = dimension_chart(x) {
+        s.blocks.push(dimension_table(x, m.span));
+        if let Some(chart) = dimension_chart(x, m.span) {
             s.blocks.push(chart);
         }
     }
     for x in &m.schemes {
-        s.blocks.push(months_table(x, Some(m.span.this())));
+        s.blocks.push(match x.quarters.is_empty() {
+            true => months_table(x, Some(m.span.this())),
+            false => periods_table(x, x.quarters, Some(m.span.this()), "分季度情况"),
+        });
         if let Some(cut) = x.months.iter().find_map(|mo| mo.cut_off) {
             s.blocks.push(Block::Note(format!(
                 "{}的数据截至 {cut}，该月不是完整月份。",
@@ -57,15 +60,16 @@ fn veto_hits(x: &SchemePeriod) -> Vec<String> {
 }
 
 /// "光纤评估方案：本季度总分 92.50，等级优秀；没有一票否决指标未达标；费用调整 0%。"
-fn verdict(x: &SchemePeriod) -> String {
+fn verdict(x: &SchemePeriod, span: Span) -> String {
+    let (this, last) = (span.this(), span.last());
     let r = x.now;
     let (Some(total), Some(grade)) = (r.total, &r.grade) else {
         return format!(
-            "{}：有数据的指标分值仅占 {:.2}%（低于 {}%），数据不足，本季度不计总分、等级和费用调整。",
+            "{}：有数据的指标分值仅占 {:.2}%（低于 {}%），数据不足，{this}不计总分、等级和费用调整。",
             r.scheme, r.scored_points_pct, r.min_scored_pct
         );
     };
-    let mut text = format!("{}：本季度总分 {total:.2}，等级{grade}", r.scheme);
+    let mut text = format!("{}：{this}总分 {total:.2}，等级{grade}", r.scheme);
     let hits = veto_hits(x);
     if !hits.is_empty() {
         text.push_str(&format!(
@@ -85,10 +89,11 @@ fn verdict(x: &SchemePeriod) -> String {
         .and_then(|p| p.result.total);
     match (before, x.this.whole()) {
         (Some(b), true) => text.push_str(&format!(
-            "。上季度总分 {b:.2}，环比 {}。",
+            "。{last}总分 {b:.2}，{} {}。",
+            span.change(),
             total_change(x).text()
         )),
-        _ => text.push_str("。上季度没有可比的总分。"),
+        _ => text.push_str(&format!("。{last}没有可比的总分。")),
     }
     text
 }
@@ -107,7 +112,11 @@ fn total_change(x: &SchemePeriod) -> Change {
     )
 }
 
-fn totals_table(schemes: &[SchemePeriod]) -> Block {
+fn totals_table(schemes: &[SchemePeriod], span: Span) -> Block {
+    let (this, last) = (
+        format!("{}总分", span.this()),
+        format!("{}总分", span.last()),
+    );
     let rows = schemes
         .iter()
         .map(|x| {
@@ -137,12 +146,12 @@ fn totals_table(schemes: &[SchemePeriod]) -> Block {
             "综合评价".into(),
             &[
                 "评估方案",
-                "本季度总分",
+                &this,
                 "等级",
                 "否决项未达标",
                 "费用调整(%)",
-                "上季度总分",
-                "环比",
+                &last,
+                span.change(),
             ],
             rows,
         ),
@@ -161,7 +170,11 @@ fn dimension_score(r: &crate::score::ScoreResult, k: usize) -> Option<f64> {
 }
 
 /// Each dimension's score this quarter and last.
-fn dimension_table(x: &SchemePeriod) -> Block {
+fn dimension_table(x: &SchemePeriod, span: Span) -> Block {
+    let (this, last) = (
+        format!("{}得分", span.this()),
+        format!("{}得分", span.last()),
+    );
     let rows = x
         .now
         .dimensions
@@ -196,7 +209,7 @@ fn dimension_table(x: &SchemePeriod) -> Block {
     widths(
         table(
             format!("{}各维度得分", x.now.scheme),
-            &["维度", "分值", "本季度得分", "上季度得分", "环比"],
+            &["维度", "分值", &this, &last, span.change()],
             rows,
         ),
         &[5, 2, 2, 2, 2],
@@ -204,7 +217,7 @@ fn dimension_table(x: &SchemePeriod) -> Block {
 }
 
 /// The dimensions' score rates (得分 ÷ 分值) this quarter and last, side by side.
-fn dimension_chart(x: &SchemePeriod) -> Option<Block> {
+fn dimension_chart(x: &SchemePeriod, span: Span) -> Option<Block> {
     let rate = |score: Option<f64>, points: f64| {
         score.filter(|_| points > 0.0).map(|s| 100.0 * s / points)
     };
@@ -219,13 +232,18 @@ fn dimension_chart(x: &SchemePeriod) -> Option<Block> {
                 });
             }
         };
-        push("本季度", rate(dimension_score(x.now, k), d.points));
+        push(span.this(), rate(dimension_score(x.now, k), d.points));
         let before = x.previous.and_then(|p| dimension_score(&p.result, k));
-        push("上季度", rate(before, d.points));
+        push(span.last(), rate(before, d.points));
     }
     (!bars.is_empty()).then(|| {
         Block::Chart(Chart::Bars {
-            caption: format!("{}各维度得分率（本季度与上季度）", x.now.scheme),
+            caption: format!(
+                "{}各维度得分率（{}与{}）",
+                x.now.scheme,
+                span.this(),
+                span.last()
+            ),
             axis: "得分率 (%)".into(),
             bars,
         })
@@ -233,26 +251,28 @@ fn dimension_chart(x: &SchemePeriod) -> Option<Block> {
 }
 
 /// 结果应用: the payment adjustment in % and, with a fee, in yuan.
-pub(super) fn application(q: &QuarterlyInputs) -> Section {
+pub(super) fn application(q: &EvaluationInputs) -> Section {
     let mut s = section("结果应用", Some("结果应用"));
+    let this = q.base.span.this();
     let mut rows = Vec::new();
     for (x, fee) in q.base.schemes.iter().zip(&q.fees) {
         let r = x.now;
         let Some(pct) = r.payment_adjust_pct.filter(|_| r.total.is_some()) else {
             s.blocks.push(Block::Paragraph(match r.total {
-                None => format!("{}：数据不足，本季度不计费用调整。", r.scheme),
+                None => format!("{}：数据不足，{this}不计费用调整。", r.scheme),
                 Some(_) => format!("{}：评估方案未设费用调整规则。", r.scheme),
             }));
             continue;
         };
         match fee {
             Err(why) => s.blocks.push(Block::Paragraph(format!(
-                "{}：本季度总分 {:.2}，按评估方案费用调整 {pct}%；{why}，未折算为金额。",
+                "{}：{this}总分 {:.2}，按评估方案费用调整 {pct}%；{why}，未折算为金额。",
                 r.scheme,
                 r.total.unwrap_or_default()
             ))),
             Ok(fee) => {
-                s.blocks.push(Block::Paragraph(fee_sentence(x, pct, fee)));
+                s.blocks
+                    .push(Block::Paragraph(fee_sentence(x, this, pct, fee)));
                 rows.push(fee_row(x, pct, fee));
             }
         }
@@ -264,7 +284,7 @@ pub(super) fn application(q: &QuarterlyInputs) -> Section {
                 &[
                     "评估方案",
                     "计费线路数",
-                    "本季度应付费用(元)",
+                    &format!("{this}应付费用(元)"),
                     "调整比例(%)",
                     "调整金额(元)",
                     "调整后费用(元)",
@@ -274,16 +294,16 @@ pub(super) fn application(q: &QuarterlyInputs) -> Section {
             &[5, 2, 3, 2, 3, 3],
         ));
         s.blocks.push(Block::Note(
-            "应付费用按计费规则（rules/billing.yaml）和线路台账核定：本季度在网线路按资费计费，部分月份在网的按天折算，逐线四舍五入到分，扣除批量折扣；5G 套餐只计月功能费。".into(),
+            format!("应付费用按计费规则（rules/billing.yaml）和线路台账核定：{this}在网线路按资费计费，部分月份在网的按天折算，逐线四舍五入到分，扣除批量折扣；5G 套餐只计月功能费。"),
         ));
     }
     s
 }
 
-fn fee_sentence(x: &SchemePeriod, pct: f64, fee: &DueFee) -> String {
+fn fee_sentence(x: &SchemePeriod, this: &str, pct: f64, fee: &DueFee) -> String {
     let service = crate::fees::rules::service_label(&fee.service);
     let mut text = format!(
-        "{}：本季度总分 {:.2}，按评估方案费用调整 {pct}%；按计费规则本季度应付{service}费用 {} 元（{} 条线路），调整金额 {} 元，调整后 {} 元。",
+        "{}：{this}总分 {:.2}，按评估方案费用调整 {pct}%；按计费规则{this}应付{service}费用 {} 元（{} 条线路），调整金额 {} 元，调整后 {} 元。",
         x.now.scheme,
         x.now.total.unwrap_or_default(),
         money::fmt_grouped(fee.amount()),

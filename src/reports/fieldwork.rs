@@ -1,30 +1,30 @@
 //! 抽查与测试 of the quarterly report (SPEC §14, §10): the supervisor's site tests
 //! against the sampling plan, and the phone spot checks by time slot.
 
-use super::quarterly::QuarterlyInputs;
+use super::inputs::EvaluationInputs;
 use super::text::*;
 use crate::analysis::field::{Calls, PhoneChecks, SiteTests, SAMPLE_SHARE_PCT};
 use crate::report::model::RowStyle;
 use crate::report::neutral::{Block, Cell, Section};
 use crate::tables::Table;
 
-pub(super) fn field_checks(q: &QuarterlyInputs) -> Section {
+pub(super) fn field_checks(q: &EvaluationInputs) -> Section {
     let mut s = section("抽查与测试", Some("抽查与测试"));
     match q.base.missing(Table::SiteTests) {
         Some(why) => s.blocks.push(Block::Paragraph(format!("现场测试：{why}"))),
-        None => site(&mut s, &q.field.site),
+        None => site(&mut s, &q.field.site, q.base.span.this()),
     }
     match q.base.missing(Table::PhoneChecks) {
         Some(why) => s.blocks.push(Block::Paragraph(format!("电话抽查：{why}"))),
-        None => phone(&mut s, &q.field.phone),
+        None => phone(&mut s, &q.field.phone, q.base.span.this()),
     }
     s
 }
 
-fn site(s: &mut Section, t: &SiteTests) {
+fn site(s: &mut Section, t: &SiteTests, this: &str) {
     if t.tests == 0 {
         s.blocks
-            .push(Block::Paragraph("本季度未开展现场测试。".into()));
+            .push(Block::Paragraph(format!("{this}未开展现场测试。")));
         return;
     }
     let plan = match t.sampled_pct() {
@@ -33,7 +33,7 @@ fn site(s: &mut Section, t: &SiteTests) {
         None => String::new(),
     };
     s.blocks.push(Block::Paragraph(format!(
-        "本季度现场测试 {} 次，覆盖线路 {} 条，占本季度在网线路 {} 条的 {}{plan}；判定达标 {} 次、不达标 {} 次，达标率 {}。",
+        "{this}现场测试 {} 次，覆盖线路 {} 条，占{this}在网线路 {} 条的 {}{plan}；判定达标 {} 次、不达标 {} 次，达标率 {}。",
         t.tests,
         t.lines_tested,
         t.lines_active,
@@ -74,14 +74,14 @@ fn site(s: &mut Section, t: &SiteTests) {
     ));
 }
 
-fn phone(s: &mut Section, p: &PhoneChecks) {
+fn phone(s: &mut Section, p: &PhoneChecks, this: &str) {
     if p.all.calls == 0 {
         s.blocks
-            .push(Block::Paragraph("本季度未开展电话抽查。".into()));
+            .push(Block::Paragraph(format!("{this}未开展电话抽查。")));
         return;
     }
     s.blocks.push(Block::Paragraph(format!(
-        "本季度电话抽查 {} 次，接通 {} 次，接通率 {}，平均接通时长 {}。",
+        "{this}电话抽查 {} 次，接通 {} 次，接通率 {}，平均接通时长 {}。",
         p.all.calls,
         p.all.answered,
         pct_or_dash(p.all.answer_pct()),

@@ -19,6 +19,7 @@ use crate::score::ScoreResult;
 pub enum Span {
     Month,
     Quarter,
+    Year,
 }
 
 impl Span {
@@ -27,6 +28,7 @@ impl Span {
         match self {
             Span::Month => "本月",
             Span::Quarter => "本季度",
+            Span::Year => "本年度",
         }
     }
 
@@ -35,6 +37,15 @@ impl Span {
         match self {
             Span::Month => "上月",
             Span::Quarter => "上季度",
+            Span::Year => "上年度",
+        }
+    }
+
+    /// 环比 against the period before; 同比 for a year against the year before.
+    pub fn change(self) -> &'static str {
+        match self {
+            Span::Year => "同比",
+            _ => "环比",
         }
     }
 
@@ -43,6 +54,7 @@ impl Span {
         match self {
             Span::Month => "月末",
             Span::Quarter => "季末",
+            Span::Year => "年末",
         }
     }
 }
@@ -55,8 +67,10 @@ pub struct SchemePeriod<'a> {
     pub this: &'a MonthResult,
     pub previous: Option<&'a MonthResult>,
     /// The months of the trend, each measured once: the service year's up to this one
-    /// (monthly), the quarter's three (quarterly).
+    /// (monthly), the quarter's three (quarterly), the year's (annual).
     pub months: &'a [MonthResult],
+    /// The year's quarters (annual; empty otherwise).
+    pub quarters: &'a [MonthResult],
 }
 
 /// Everything the chapters shared by the monthly and quarterly reports show.
@@ -92,4 +106,14 @@ impl ReportInputs<'_> {
         (!self.configured.contains(&table))
             .then(|| format!("无数据：gwq.yaml 未配置{}数据源。", table.def().title))
     }
+}
+
+/// What the evaluation reports (quarterly, annual) show beyond the shared chapters.
+pub struct EvaluationInputs<'a> {
+    /// The shared chapters' inputs over the report's period.
+    pub base: ReportInputs<'a>,
+    pub field: &'a crate::analysis::field::FieldSummary,
+    /// Per scheme: the fee the billing rules make due for its service in the period,
+    /// or why there is none (no rules, no service).
+    pub fees: Vec<Result<crate::fees::due::DueFee, String>>,
 }

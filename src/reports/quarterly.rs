@@ -9,27 +9,15 @@
 use super::evaluation::{application, evaluation};
 use super::fieldwork::field_checks;
 use super::general::{overview, preface};
-use super::inputs::ReportInputs;
+use super::inputs::EvaluationInputs;
 use super::review::{analysis, attachments, data_audit, problems, security};
 use super::service::{construction, operations, performance};
 use super::text::number_chapters;
-use crate::analysis::field::FieldSummary;
-use crate::fees::due::DueFee;
 use crate::report::neutral::Report;
 use chrono::Datelike;
 
-/// What the quarterly report shows beyond the chapters it shares with the monthly.
-pub struct QuarterlyInputs<'a> {
-    /// The shared chapters' inputs, over the quarter (`span` is `Quarter`).
-    pub base: ReportInputs<'a>,
-    pub field: &'a FieldSummary,
-    /// Per scheme: the fee the billing rules make due for its service in the quarter,
-    /// or why there is none (no rules, no service).
-    pub fees: Vec<Result<DueFee, String>>,
-}
-
 /// The report, chapter by chapter.
-pub fn build(q: &QuarterlyInputs) -> Report {
+pub fn build(q: &EvaluationInputs) -> Report {
     let m = &q.base;
     let quarter = format!(
         "{} 年第{}季度",

@@ -75,10 +75,23 @@ pub(super) fn number_chapters(mut sections: Vec<Section>) -> Vec<Section> {
 /// Each indicator over the period's months (`x.months`) and, with `whole` (本季度),
 /// the period itself.
 pub(super) fn months_table(x: &SchemePeriod, whole: Option<&str>) -> Block {
-    let months = x.months;
+    periods_table(x, x.months, whole, "逐月情况")
+}
+
+/// Each indicator over `periods` (months as `8 月`, others by their label) and, with
+/// `whole`, the report's period; captioned `<scheme><what>`.
+pub(super) fn periods_table(
+    x: &SchemePeriod,
+    months: &[crate::analysis::trend::MonthResult],
+    whole: Option<&str>,
+    what: &str,
+) -> Block {
     let mut headers = vec!["指标".to_string(), "目标".to_string()];
     headers.extend(months.iter().map(|mo| {
-        let label = mo.month.start.format("%-m 月").to_string();
+        let label = match mo.month.label().len() {
+            7 => mo.month.start.format("%-m 月").to_string(),
+            _ => mo.month.label().to_string(),
+        };
         match mo.cut_off {
             Some(_) => format!("{label}（截至）"),
             None => label,
@@ -111,7 +124,7 @@ pub(super) fn months_table(x: &SchemePeriod, whole: Option<&str>) -> Block {
     w.extend(std::iter::repeat_n(2, headers.len() - 2));
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     widths(
-        table(format!("{}指标逐月情况", x.now.scheme), &headers, rows),
+        table(format!("{}指标{what}", x.now.scheme), &headers, rows),
         &w,
     )
 }

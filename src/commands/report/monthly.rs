@@ -53,6 +53,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
                 this: &f.this,
                 previous: f.previous.as_ref(),
                 months: &f.months,
+                quarters: &[],
             })
             .collect(),
         check,

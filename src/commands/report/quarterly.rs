@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
     let files = Files::new(ctx, session, &period, "quarterly");
     let source_files = sources::files(&session.tables);
     let configured = loaded.configured();
-    let report = quarterly::build(&quarterly::QuarterlyInputs {
+    let report = quarterly::build(&crate::reports::inputs::EvaluationInputs {
         base: ReportInputs {
             workspace: &session.ws.name,
             period: &period,
@@ -66,6 +66,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
                     this: &f.this,
                     previous: f.previous.as_ref(),
                     months: &f.months,
+                    quarters: &[],
                 })
                 .collect(),
             check,
