@@ -33,6 +33,12 @@ pub struct Movements {
     pub ageing: Vec<(String, usize)>,
     /// Open problems at the end by origin (来源), in `Origin::ALL` order, then others.
     pub open_by_source: Vec<(String, usize)>,
+    /// Closed in the period ÷ (carried over + new) × 100 (`None`: nothing to close).
+    pub closure_rate_pct: Option<f64>,
+    /// Mean days from 发现日期 to 关闭日期 of the problems closed in the period.
+    pub mean_days_to_close: Option<f64>,
+    /// Problems with a 关闭日期 whose 状态 is open again: reopened after closing.
+    pub reopened: usize,
 }
 
 /// One row as the movements read it.
@@ -44,6 +50,8 @@ struct Row {
     found: Option<NaiveDate>,
     closed: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
+    /// A 关闭日期 with an open 状态.
+    reopened: bool,
 }
 
 impl Row {
@@ -56,10 +64,14 @@ fn rows(ledger: &LedgerFile) -> Vec<Row> {
     (0..ledger.rows.len())
         .map(|r| {
             let found = ledger.get(r, "发现日期").date();
-            let closed = ledger.get(r, "关闭日期").date().or_else(|| {
-                (Status::of(&ledger.text(r, "状态")) == Status::Closed)
-                    .then(|| found.unwrap_or(NaiveDate::MIN))
-            });
+            let status = Status::of(&ledger.text(r, "状态"));
+            let dated = ledger.get(r, "关闭日期").date();
+            let reopened = dated.is_some() && status.is_open();
+            let closed = match (status, dated) {
+                (Status::Closed, Some(d)) => Some(d),
+                (Status::Closed, None) => Some(found.unwrap_or(NaiveDate::MIN)),
+                _ => None,
+            };
             Row {
                 id: ledger.text(r, COLUMNS[0]),
                 source: ledger.text(r, "来源"),
@@ -68,6 +80,7 @@ fn rows(ledger: &LedgerFile) -> Vec<Row> {
                 found,
                 closed,
                 deadline: ledger.get(r, "整改期限").date(),
+                reopened,
             }
         })
         .collect()
@@ -111,20 +124,32 @@ pub fn of(ledger: &LedgerFile, period: &Period) -> Movements {
         (label.to_string(), n)
     })
     .collect();
+    let carried_over = rows
+        .iter()
+        .filter(|r| r.found.is_none_or(|f| f <= before) && r.open_on(before))
+        .count();
+    let new = rows.iter().filter(|r| in_period(r.found)).count();
+    let closed: Vec<&Row> = rows
+        .iter()
+        .filter(|r| in_period(r.closed) && r.found.is_none_or(|f| f <= end))
+        .collect();
+    let days: Vec<i64> = closed
+        .iter()
+        .filter_map(|r| Some((r.closed? - r.found?).num_days()))
+        .collect();
     Movements {
-        carried_over: rows
-            .iter()
-            .filter(|r| r.found.is_none_or(|f| f <= before) && r.open_on(before))
-            .count(),
-        new: rows.iter().filter(|r| in_period(r.found)).count(),
-        closed: rows
-            .iter()
-            .filter(|r| in_period(r.closed) && r.found.is_none_or(|f| f <= end))
-            .count(),
+        carried_over,
+        new,
+        closed: closed.len(),
         open: open.len(),
         overdue,
         ageing,
         open_by_source: by_source(&open),
+        closure_rate_pct: (carried_over + new > 0)
+            .then(|| 100.0 * closed.len() as f64 / (carried_over + new) as f64),
+        mean_days_to_close: (!days.is_empty())
+            .then(|| days.iter().sum::<i64>() as f64 / days.len() as f64),
+        reopened: rows.iter().filter(|r| r.reopened).count(),
     }
 }
 
@@ -215,5 +240,23 @@ mod tests {
         assert_eq!(m.ageing[0], ("30 天以内".to_string(), 1));
         assert_eq!(m.ageing[1], ("31–60 天".to_string(), 1));
         assert_eq!(m.open_by_source, [("指标未达标".to_string(), 2)]);
+        // Closed in August: P2 (21 days after 07-15) and P5 (8 days): 2 of 4, 14.5 days.
+        assert_eq!(m.closure_rate_pct, Some(50.0));
+        assert_eq!(m.mean_days_to_close, Some(14.5));
+        assert_eq!(m.reopened, 0);
+    }
+
+    #[test]
+    fn a_problem_closed_then_reopened_is_open_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = LedgerFile::open(&dir.path().join("p.xlsx")).unwrap();
+        l.push(vec![
+            ("问题编号", LedgerCell::Text("P1".into())),
+            ("发现日期", d("2025-08-01")),
+            ("状态", LedgerCell::Text("整改中".into())),
+            ("关闭日期", d("2025-08-10")),
+        ]);
+        let m = of(&l, &"2025-08".parse().unwrap());
+        assert_eq!((m.new, m.closed, m.open, m.reopened), (1, 0, 1, 1));
     }
 }

@@ -137,6 +137,16 @@ fn ledger_movements(s: &mut Section, m: &ReportInputs, l: &Movements) {
         l.open,
         l.overdue.len()
     )));
+    if let Some(rate) = l.closure_rate_pct {
+        let days = l
+            .mean_days_to_close
+            .map_or(String::new(), |d| format!("，关闭的问题平均用时 {d:.1} 天"));
+        s.blocks.push(Block::Paragraph(format!(
+            "{}关闭率 {rate:.2}%（关闭 ÷ （期初未关闭 + 新增））{days}；关闭后又重新打开的 {} 项。",
+            m.span.this(),
+            l.reopened
+        )));
+    }
     if l.open > 0 {
         let cells = |rows: &[(String, usize)]| {
             rows.iter()
