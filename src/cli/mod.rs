@@ -250,6 +250,22 @@ pub enum ReportKind {
     Monthly(MonthlyArgs),
     /// 季度监管与评估报告：月报各章，加综合评价、抽查与测试、结果应用
     Quarterly(QuarterlyArgs),
+    /// 年度监管与评估报告：季度报告各章，加分季度评价、月度趋势、问题闭环、方案修订建议
+    Annual(AnnualArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct AnnualArgs {
+    /// 年度：2025（自然年）或 2025-07..2026-06（服务年度）；省略时取 gwq.yaml 的 service_period
+    #[arg(long, value_name = "Y", value_parser = year_arg, conflicts_with = "period")]
+    pub year: Option<String>,
+    /// 任意区间，如 2025-07-01..2026-06-30
+    #[arg(long, value_name = "P", value_parser = period_arg)]
+    pub period: Option<String>,
+    /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
+    #[arg(long, value_name = "SCHEME")]
+    pub scheme: Option<String>,
 }
 
 #[derive(Debug, Args)]

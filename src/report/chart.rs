@@ -142,8 +142,11 @@ fn draw_lines(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let n = categories.len();
     root.fill(&WHITE)?;
+    // Room on the right for half the last category's label, centred under its point.
+    let last = categories.last().map_or(0, |c| c.chars().count()) as u32;
     let mut chart = ChartBuilder::on(root)
         .margin(24)
+        .margin_right(24 + last * 9)
         .x_label_area_size(70)
         .y_label_area_size(120)
         .build_cartesian_2d(0.0..(n.max(2) - 1) as f64, y_range)?;

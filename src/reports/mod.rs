@@ -2,6 +2,7 @@
 //! results into a neutral `report::neutral::Report` and nothing else — no files, no
 //! polars. `text` holds the wording they share.
 
+pub mod annual;
 mod evaluation;
 mod fieldwork;
 pub mod general;

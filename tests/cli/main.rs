@@ -6,6 +6,7 @@
 mod common;
 
 mod acceptance;
+mod annual;
 mod check;
 mod errors;
 mod fees;

@@ -5,6 +5,7 @@
 //! What both reports need is here: the chapters' figures, the suggestions, the
 //! files and the JSON; `monthly` and `quarterly` measure their own periods.
 
+mod annual;
 mod monthly;
 mod quarterly;
 
@@ -29,10 +30,12 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
     match args.kind {
         ReportKind::Monthly(a) => monthly::run(ctx, a),
         ReportKind::Quarterly(a) => quarterly::run(ctx, a),
+        ReportKind::Annual(a) => annual::run(ctx, a),
     }
 }
 
 /// One scheme's figures for a report.
+#[derive(Clone)]
 struct SchemeFigures {
     /// The period scored with districts.
     now: ScoreResult,

@@ -136,7 +136,7 @@ fn scheme_figures(
 
 /// Per scheme, the fee its service is due in the quarter under the billing rules,
 /// or why there is none. Rules that are configured but wrong stop the report.
-fn fees_due(
+pub(super) fn fees_due(
     session: &Session,
     schemes: &[Scheme],
     period: &Period,
@@ -175,7 +175,10 @@ fn fees_due(
 }
 
 /// The JSON's `payment`: per scheme, the adjustment in % and, with a fee, in yuan.
-fn payment_json(figures: &[SchemeFigures], fees: &[Result<DueFee, String>]) -> serde_json::Value {
+pub(super) fn payment_json(
+    figures: &[SchemeFigures],
+    fees: &[Result<DueFee, String>],
+) -> serde_json::Value {
     let money = |d: rust_decimal::Decimal| crate::fees::money::fmt(d);
     figures
         .iter()

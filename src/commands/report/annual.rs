@@ -1,0 +1,218 @@
+//! `gwq report annual [--year Y | --period P]` (SPEC §14): the annual supervision
+//! and evaluation report as `annual-<label>.docx`, `.xlsx` and `.json`: each scheme
+//! measured once for the year (with districts), once for each month and quarter of
+//! it, and once for the year before (同比); the default period is gwq.yaml's
+//! service period.
+
+use super::quarterly::{fees_due, payment_json};
+use super::{
+    chapter_figures, load, newest, report_json, suggestions_of, Files, Loaded, SchemeFigures,
+};
+use crate::analysis::{field, sources, trend};
+use crate::cli::AnnualArgs;
+use crate::commands::{Context, Outcome};
+use crate::period::Period;
+use crate::reports::inputs::{EvaluationInputs, ReportInputs, SchemePeriod, Span};
+use crate::reports::{annual, general};
+use crate::scheme::Scheme;
+use crate::score::{score_scheme, DataQuality, GroupBy};
+use crate::session::Session;
+use crate::tables::Table;
+use anyhow::{Context as _, Result};
+use chrono::Months;
+
+/// One scheme's year: the figures and the quarters.
+struct Year {
+    figures: SchemeFigures,
+    quarters: Vec<trend::MonthResult>,
+}
+
+pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
+    let ws = ctx.open_workspace()?;
+    let text = args.year.as_ref().or(args.period.as_ref());
+    let period = match text {
+        Some(t) => crate::cli::parse_any_period(t)?,
+        None => ws.service_period.clone().context(
+            "未指定年度：请用 --year 或 --period 指定，或在 gwq.yaml 中设置 service_period",
+        )?,
+    };
+    drop(ws);
+    let loaded = load(ctx, args.scheme.as_deref(), &period, 1)?;
+    let Loaded {
+        session,
+        schemes,
+        check,
+        quality,
+        bar,
+        ..
+    } = &loaded;
+    let mut years = Vec::new();
+    for scheme in schemes {
+        bar.step(&format!("评分：{}（逐月、逐季）", scheme.name));
+        years.push(year_of(session, scheme, &period, quality)?);
+    }
+    bar.step("统计各章数据并写出报告");
+    let access = schemes.first().and_then(|s| s.access_type.clone());
+    let chapters = chapter_figures(session, &period, access.as_deref())?;
+    let figures: Vec<SchemeFigures> = years.iter().map(|y| y.figures.clone()).collect();
+    let suggestions = suggestions_of(&figures, &chapters.repeat, &loaded);
+    let t = |table: Table| &session.tables[&table];
+    let field = field::summarise(
+        t(Table::SiteTests),
+        t(Table::PhoneChecks),
+        &session.inventory,
+        &session.calendar,
+        &period,
+    )?;
+    let fees = fees_due(session, schemes, &period)?;
+    let files = Files::new(ctx, session, &period, "annual");
+    let source_files = sources::files(&session.tables);
+    let configured = loaded.configured();
+    let report = annual::build(&EvaluationInputs {
+        base: ReportInputs {
+            workspace: &session.ws.name,
+            period: &period,
+            span: Span::Year,
+            schemes: schemes
+                .iter()
+                .zip(&years)
+                .map(|(scheme, y)| SchemePeriod {
+                    scheme,
+                    now: &y.figures.now,
+                    this: &y.figures.this,
+                    previous: y.figures.previous.as_ref(),
+                    months: &y.figures.months,
+                    quarters: &y.quarters,
+                })
+                .collect(),
+            check,
+            ledger: loaded.ledger.as_ref(),
+            faults: &chapters.faults,
+            repeat_lines: &chapters.repeat,
+            security: &chapters.security,
+            plans: &chapters.plans,
+            daily: &chapters.daily,
+            worst: &chapters.worst,
+            utilisation: &chapters.utilisation,
+            suggestions: &suggestions,
+            sources: &source_files,
+            files: &files.listed(),
+            configured: &configured,
+        },
+        field: &field,
+        fees: fees.clone(),
+    });
+    let mut extra = serde_json::Map::new();
+    extra.insert("payment".into(), payment_json(&figures, &fees));
+    let json = report_json("annual", &period, &figures, &suggestions, &loaded, extra);
+    bar.finish();
+    for f in &figures {
+        ctx.say(&general::summary_sentence(&f.now, Span::Year));
+    }
+    files.write(ctx, &report, &json)?;
+    if ctx.json {
+        ctx.print_json(&json)?;
+    }
+    Ok(Outcome::Done)
+}
+
+/// The quarters a period touches, each clipped to it (labelled `2025Q3` when whole).
+fn quarters_of(period: &Period) -> Vec<Period> {
+    let mut out: Vec<Period> = Vec::new();
+    for m in trend::months(period) {
+        let q: Period = format!(
+            "{}Q{}",
+            chrono::Datelike::year(&m.start),
+            chrono::Datelike::month0(&m.start) / 3 + 1
+        )
+        .parse()
+        .expect("a year and quarter are a period");
+        if out.last().is_some_and(|p| p.end >= q.start) {
+            continue;
+        }
+        let (start, end) = (q.start.max(period.start), q.end.min(period.end));
+        out.push(match (start, end) == (q.start, q.end) {
+            true => q,
+            false => Period::new(start, end),
+        });
+    }
+    out
+}
+
+/// The same span a year earlier (`2024` for `2025`).
+fn year_before(period: &Period) -> Period {
+    match period.label().len() {
+        4 => format!("{}", chrono::Datelike::year(&period.start) - 1)
+            .parse()
+            .expect("a year is a period"),
+        _ => Period::new(period.start - Months::new(12), period.end - Months::new(12)),
+    }
+}
+
+/// The year with districts, its months and quarters, and the year before.
+fn year_of(
+    session: &Session,
+    scheme: &Scheme,
+    period: &Period,
+    quality: &DataQuality,
+) -> Result<Year> {
+    let input = session.score_input(period);
+    let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
+        .with_context(|| format!("评分 {} 失败", scheme.name))?;
+    let newest = newest(session, scheme);
+    let months = trend::monthly(scheme, period, &input, newest)?;
+    let quarters = quarters_of(period)
+        .into_iter()
+        .map(|q| trend::one(scheme, q, &input, newest))
+        .collect::<Result<Vec<_>, _>>()?;
+    let previous = trend::one(scheme, year_before(period), &input, newest)?;
+    let this = trend::MonthResult {
+        month: period.clone(),
+        result: now.clone(),
+        cut_off: trend::cut_off(period, newest),
+    };
+    let trend: Vec<trend::MonthResult> = std::iter::once(previous.clone())
+        .chain(months.iter().cloned())
+        .chain(quarters.iter().cloned())
+        .chain([this.clone()])
+        .collect();
+    Ok(Year {
+        figures: SchemeFigures {
+            now,
+            this: this.clone(),
+            previous: Some(previous.clone()),
+            trend,
+            series: vec![previous, this],
+            months,
+        },
+        quarters,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_and_the_year_before() {
+        let labels = |p: &str| -> Vec<String> {
+            quarters_of(&p.parse().unwrap())
+                .iter()
+                .map(|q| q.label().to_string())
+                .collect()
+        };
+        assert_eq!(
+            labels("2025-07-01..2026-06-30"),
+            ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+        );
+        assert_eq!(
+            labels("2025-08-15..2025-10-31"),
+            ["2025-08-15..2025-09-30", "2025-10-01..2025-10-31"]
+        );
+        assert_eq!(year_before(&"2025".parse().unwrap()).label(), "2024");
+        assert_eq!(
+            year_before(&"2025-07-01..2026-06-30".parse().unwrap()).label(),
+            "2024-07-01..2025-06-30"
+        );
+    }
+}
