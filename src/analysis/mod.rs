@@ -9,6 +9,7 @@
 pub mod change;
 pub mod faults;
 pub mod field;
+pub mod incidents;
 pub mod lifecycle;
 pub mod plan;
 pub mod security;

@@ -252,6 +252,22 @@ pub enum ReportKind {
     Quarterly(QuarterlyArgs),
     /// 年度监管与评估报告：季度报告各章，加分季度评价、月度趋势、问题闭环、方案修订建议
     Annual(AnnualArgs),
+    /// 监管专项报告：背景与范围、时间线、影响、原因、处置、整改要求
+    Special(SpecialArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct SpecialArgs {
+    /// 期间，如 2025-08、2025Q3 或 2025-08-01..2025-08-15
+    #[arg(long, value_name = "P", value_parser = period_arg)]
+    pub period: String,
+    /// 专题：faults（故障处置）、outages（网络中断）、security（安全问题整改）或 line:线路编号
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: String,
+    /// 报告标题（默认按专题生成）
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Args)]

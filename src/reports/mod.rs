@@ -12,5 +12,6 @@ pub mod quarterly;
 mod review;
 pub mod scheme_doc;
 mod service;
+pub mod special;
 pub mod supervision;
 mod text;

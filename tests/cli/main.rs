@@ -18,4 +18,5 @@ mod rows;
 mod sample;
 mod scheme;
 mod score;
+mod special;
 mod template;

@@ -8,6 +8,7 @@
 mod annual;
 mod monthly;
 mod quarterly;
+mod special;
 
 use super::{data_quality, Context, Outcome};
 use crate::analysis::{faults, plan, security, sources, suggest, trend};
@@ -31,6 +32,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
         ReportKind::Monthly(a) => monthly::run(ctx, a),
         ReportKind::Quarterly(a) => quarterly::run(ctx, a),
         ReportKind::Annual(a) => annual::run(ctx, a),
+        ReportKind::Special(a) => special::run(ctx, a),
     }
 }
 
