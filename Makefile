@@ -27,6 +27,7 @@ demo: build
 	$(GWQ) -w samples --no-progress problems list --overdue --as-of 2025-09-30
 	$(GWQ) -w samples --no-progress report quarterly --quarter 2025Q3
 	$(GWQ) -w samples --no-progress report annual
+	$(GWQ) -w samples --no-progress report annual --scheme 5g
 	$(GWQ) -w samples --no-progress report special --period 2025Q3 --topic outages
 	$(GWQ) -w samples --no-progress sample --quarter 2025Q4 --seed 7
 	$(GWQ) -w samples --no-progress scheme

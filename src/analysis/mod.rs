@@ -6,6 +6,7 @@
 //!
 //! Takes sessions, schemes and results; no files, no printing.
 
+pub mod cards;
 pub mod change;
 pub mod faults;
 pub mod field;

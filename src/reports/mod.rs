@@ -3,6 +3,7 @@
 //! polars. `text` holds the wording they share.
 
 pub mod annual;
+pub mod annual5g;
 mod evaluation;
 mod fieldwork;
 pub mod general;

@@ -119,3 +119,49 @@ fn revision_suggestions_from_the_months() {
     assert!(xml.contains("有数据的 3 个月均未达标（目标 &lt;= 5）"));
     assert!(xml.contains("复核目标或原因"));
 }
+
+#[test]
+fn the_5g_annual_report_follows_the_5g_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path(), false);
+    let report = json(dir.path(), &["report", "annual", "--scheme", "5g"]);
+    let scores = report["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 1);
+    let out = dir.path().join("reports/2025-07-01_2025-09-30");
+    let xml = crate::report::document_xml(&out.join("annual-5g-2025-07-01_2025-09-30.docx"));
+    for text in [
+        "5G接入服务质量年度评估报告",
+        "二、号卡与开通",
+        "三、网络性能",
+        "四、故障与投诉",
+        "五、用户满意度",
+        "六、网络安全",
+        "七、综合评价",
+        "每千卡投诉",
+    ] {
+        assert!(xml.contains(text), "{text}");
+    }
+    // Each KPI's mean is the indicator's value in the score.
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(out.join("annual-5g-2025-07-01_2025-09-30.xlsx")).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut book, "5G指标").unwrap();
+    let mut checked = 0;
+    for row in range.rows() {
+        let label = row[0].to_string();
+        let Some(ind) = scores[0]["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| label.starts_with(&format!("{} ", i["id"].as_str().unwrap())))
+        else {
+            continue;
+        };
+        let mean = calamine::DataType::get_float(&row[2]).unwrap();
+        assert!(
+            (mean - ind["value"].as_f64().unwrap()).abs() < 1e-9,
+            "{label}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "G-REG, G-SESS, G-DROP, G-LAT");
+}

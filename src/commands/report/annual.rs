@@ -65,10 +65,16 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
         &period,
     )?;
     let fees = fees_due(session, schemes, &period)?;
-    let files = Files::new(ctx, session, &period, "annual");
+    let five_g = schemes.len() == 1 && schemes[0].access_type.as_deref() == Some("5g");
+    let files = Files::new(
+        ctx,
+        session,
+        &period,
+        if five_g { "annual-5g" } else { "annual" },
+    );
     let source_files = sources::files(&session.tables);
     let configured = loaded.configured();
-    let report = annual::build(&EvaluationInputs {
+    let inputs = EvaluationInputs {
         base: ReportInputs {
             workspace: &session.ws.name,
             period: &period,
@@ -101,7 +107,11 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
         },
         field: &field,
         fees: fees.clone(),
-    });
+    };
+    let report = match five_g {
+        true => five_g_report(session, &schemes[0], &period, &inputs)?,
+        false => annual::build(&inputs),
+    };
     let mut extra = serde_json::Map::new();
     extra.insert("payment".into(), payment_json(&figures, &fees));
     let json = report_json("annual", &period, &figures, &suggestions, &loaded, extra);
@@ -114,6 +124,53 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
         ctx.print_json(&json)?;
     }
     Ok(Outcome::Done)
+}
+
+/// The 5G annual evaluation report: the evaluation chapters and the 5G figures.
+fn five_g_report(
+    session: &Session,
+    scheme: &Scheme,
+    period: &Period,
+    inputs: &EvaluationInputs,
+) -> Result<crate::report::neutral::Report> {
+    let t = |table: Table| &session.tables[&table];
+    let cards = crate::analysis::cards::summarise(t(Table::SimCards), period)?;
+    let kpis = crate::analysis::cards::kpis(t(Table::Kpi5g), scheme, period)?;
+    let faults = crate::analysis::faults::summarise(
+        t(Table::Faults),
+        &session.inventory,
+        Some("5g"),
+        period,
+    )?;
+    let complaints = count_5g(session, Table::Complaints, "received_at", period)?;
+    Ok(crate::reports::annual5g::build(
+        inputs,
+        &crate::reports::annual5g::FiveG {
+            cards: &cards,
+            kpis: &kpis,
+            faults: &faults,
+            complaints,
+        },
+    ))
+}
+
+/// Rows of a table in the period that belong to 5G (own column, else the inventory).
+fn count_5g(session: &Session, table: Table, time: &str, period: &Period) -> Result<u64> {
+    use polars::prelude::*;
+    let scoped = crate::score::rows::scoped(
+        &session.tables[&table],
+        Some("5g"),
+        &session.inventory.to_frame()?,
+    )?;
+    let df = crate::score::rows::in_period(scoped, table, time, period)
+        .select([len().alias("n")])
+        .collect()
+        .map_err(|e| anyhow::anyhow!("统计 5G {}：{e}", table.def().title))?;
+    Ok(crate::frame::i64_values(&df, "n")?
+        .first()
+        .copied()
+        .flatten()
+        .unwrap_or(0) as u64)
 }
 
 /// The quarters a period touches, each clipped to it (labelled `2025Q3` when whole).
