@@ -3,7 +3,13 @@ CARGO ?= cargo
 GWQ := target/release/gwq
 BENCH_DIR ?= bench-data
 
-.PHONY: build test demo bench samples clean
+WIN_TARGET := x86_64-pc-windows-gnu
+# The Windows build's target folder (default: target/, shared with the Linux build).
+WIN_DIR ?= target
+GWQ_EXE := $(WIN_DIR)/$(WIN_TARGET)/release/gwq.exe
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+
+.PHONY: build test demo bench samples clean windows windows-test dist
 
 build:
 	$(CARGO) build --release
@@ -43,6 +49,25 @@ samples: build
 ## bench: ingest, check and score speed on generated data, DuckDB beside (not part of the tests)
 bench: build
 	scripts/bench.sh $(GWQ) $(BENCH_DIR)
+
+## windows: cross-compile gwq.exe for x86_64-pc-windows-gnu (installs the rustup
+## target and Debian's mingw-w64 when they are missing)
+windows:
+	rustup target add $(WIN_TARGET)
+	command -v x86_64-w64-mingw32-gcc >/dev/null || scripts/apt-install.sh gcc-mingw-w64-x86-64
+	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc CARGO_TARGET_DIR=$(WIN_DIR) \
+		$(CARGO) build --release --target $(WIN_TARGET)
+	x86_64-w64-mingw32-strip $(GWQ_EXE)
+	ls -l $(GWQ_EXE)
+
+## windows-test: run gwq.exe under Wine on a copy of samples/ in a path with Chinese
+## characters and spaces; its JSON must equal the Linux binary's byte for byte
+windows-test: windows build
+	scripts/windows-test.sh $(GWQ_EXE) $(GWQ)
+
+## dist: dist/gwq-<version>.zip with gwq.exe, the Linux binary, README, samples/ and 快速上手.txt
+dist: windows build
+	python3 scripts/dist.py $(VERSION) $(GWQ_EXE) $(GWQ)
 
 clean:
 	$(CARGO) clean

@@ -1,5 +1,7 @@
 //! Writing outputs safely: every file gwq writes goes to a temporary file beside its
-//! destination and is renamed into place, so a reader never sees half a file.
+//! destination and is renamed into place, so a reader never sees half a file; a
+//! destination open in Excel, Word, WPS or LibreOffice is refused with a message that
+//! says so, and the old file is left as it was.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,9 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    if let Some(by) = held_by(path) {
+        return Err(held(&by));
+    }
     let tmp = temp_path(path);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -22,12 +27,45 @@ pub fn write_atomic_with(
         let mut f = std::fs::File::create(&tmp)?;
         fill(&mut f)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path).map_err(|e| match sharing_violation(&e) {
+            true => held("文件被占用"),
+            false => e,
+        })
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The error for a destination another program holds.
+fn held(by: &str) -> std::io::Error {
+    std::io::Error::other(format!(
+        "该文件正被其他程序打开（{by}）：请在 Excel、Word 或 WPS 中关闭它后重试，原文件未改动"
+    ))
+}
+
+/// Windows refuses to replace a file another program has open: a sharing or lock
+/// violation (errors 32, 33), or access denied (5) while Excel holds it.
+fn sharing_violation(e: &std::io::Error) -> bool {
+    cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33))
+}
+
+/// Which program holds `path` open, if any: the owner files Excel, Word and WPS
+/// (`~$name`, or `~$` and the name without its first two characters) and LibreOffice
+/// (`.~lock.name#`) keep beside an open document.
+pub fn held_by(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().to_string();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let short: String = name.chars().skip(2).collect();
+    [
+        (format!("~${name}"), "Excel/Word/WPS"),
+        (format!("~${short}"), "Excel/Word/WPS"),
+        (format!(".~lock.{name}#"), "LibreOffice"),
+    ]
+    .into_iter()
+    .find(|(owner, _)| dir.join(owner).exists())
+    .map(|(owner, program)| format!("{program}，锁文件 {owner}"))
 }
 
 /// A temporary name beside `path`, hidden and unique to this process.
@@ -52,5 +90,23 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_file_open_in_office_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("monthly-2025-08.docx");
+        write_atomic(&p, b"old").unwrap();
+        // Word's owner file for a long name drops the first two characters.
+        std::fs::write(dir.path().join("~$nthly-2025-08.docx"), b"owner").unwrap();
+        let err = write_atomic(&p, b"new").unwrap_err().to_string();
+        assert!(
+            err.contains("正被其他程序打开") && err.contains("~$nthly-2025-08.docx"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        std::fs::remove_file(dir.path().join("~$nthly-2025-08.docx")).unwrap();
+        std::fs::write(dir.path().join(".~lock.monthly-2025-08.docx#"), b"x").unwrap();
+        assert!(held_by(&p).unwrap().contains("LibreOffice"));
     }
 }

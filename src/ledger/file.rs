@@ -296,21 +296,11 @@ impl LedgerFile {
     }
 }
 
-/// Which program holds the file open, if any: the owner files Excel/WPS
-/// (`~$name`) and LibreOffice (`.~lock.name#`) leave beside it, or (on Windows) a
+/// Which program holds the file open, if any (`output::held_by`), or (on Windows) a
 /// file that cannot be opened for writing.
 fn locked_by(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_string_lossy().to_string();
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let short: String = name.chars().skip(2).collect();
-    for (owner, program) in [
-        (format!("~${name}"), "Excel/WPS"),
-        (format!("~${short}"), "Excel/WPS"),
-        (format!(".~lock.{name}#"), "LibreOffice"),
-    ] {
-        if dir.join(&owner).exists() {
-            return Some(format!("{program}，锁文件 {owner}"));
-        }
+    if let Some(by) = crate::output::held_by(path) {
+        return Some(by);
     }
     if path.exists() && std::fs::OpenOptions::new().append(true).open(path).is_err() {
         return Some("文件无法以写方式打开".to_string());

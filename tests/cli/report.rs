@@ -379,3 +379,31 @@ fn quarterly_scores_equal_score_for_the_quarter() {
         .clone();
     assert_eq!(first["series"][1]["value"], value);
 }
+
+#[test]
+fn a_report_open_in_word_is_refused_and_the_old_one_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    hand_quarter(dir.path());
+    json(dir.path(), &["report", "quarterly", "--quarter", "2025Q3"]);
+    let out = dir.path().join("reports/2025Q3");
+    let old = std::fs::read(out.join("quarterly-2025Q3.docx")).unwrap();
+    // Word keeps ~$ and the name without its first two characters beside an open file.
+    write(&out.join("~$arterly-2025Q3.docx"), "owner");
+    let run = gwq()
+        .arg("-w")
+        .arg(dir.path())
+        .args(["report", "quarterly", "--quarter", "2025Q3"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("quarterly-2025Q3.docx") && err.contains("正被其他程序打开"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one clear message: {err}");
+    assert_eq!(
+        std::fs::read(out.join("quarterly-2025Q3.docx")).unwrap(),
+        old
+    );
+}
