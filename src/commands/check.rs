@@ -1,7 +1,7 @@
 //! `gwq check`: the data audit of SPEC §6 for a period, printed as a summary and
 //! written to `check-<period>.xlsx` (and JSON with `--json`).
 
-use super::{pad, Context, Outcome};
+use super::{pad, Context, Outcome, Tone};
 use crate::audit::{run_check, CheckOptions};
 use crate::cli::{CheckArgs, FailOn};
 use crate::findings::{Code, Severity};
@@ -35,9 +35,12 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<Outcome> {
         report.count(Severity::Error),
         report.count(Severity::Warning),
     );
+    let tone = |n: u64, bad: Tone| if n > 0 { bad } else { Tone::Good };
     ctx.say(&format!(
-        "数据稽核 {}：错误 {errors} 项，警告 {warnings} 项",
-        period.label()
+        "数据稽核 {}：{}，{}",
+        period.label(),
+        ctx.paint(&format!("错误 {errors} 项"), tone(errors, Tone::Bad)),
+        ctx.paint(&format!("警告 {warnings} 项"), tone(warnings, Tone::Warn))
     ));
     for code in Code::ALL {
         let n = report.counts.get(&code).copied().unwrap_or(0);

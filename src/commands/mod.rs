@@ -48,9 +48,33 @@ pub struct Context {
     pub progress: bool,
     pub json: bool,
     pub output: Option<PathBuf>,
+    /// Colour passed/failed on a terminal: never with NO_COLOR, `--json` or a pipe;
+    /// on Windows only in Windows Terminal (old consoles print the codes).
+    pub color: bool,
+}
+
+/// What a coloured word says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Bad,
+    Warn,
 }
 
 impl Context {
+    /// `text` in the tone's colour when colours are on.
+    pub fn paint(&self, text: &str, tone: Tone) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let code = match tone {
+            Tone::Good => 32,
+            Tone::Bad => 31,
+            Tone::Warn => 33,
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
     fn new(cli: &Cli) -> Context {
         let workspace_dir = cli
             .workspace
@@ -64,6 +88,7 @@ impl Context {
             progress: !cli.no_progress && !cli.quiet,
             json: cli.json,
             output: cli.output.clone(),
+            color: use_color(cli.json),
         }
     }
 
@@ -137,6 +162,13 @@ impl Context {
     }
 }
 
+fn use_color(json: bool) -> bool {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    let windows_ok = !cfg!(windows) || std::env::var_os("WT_SESSION").is_some();
+    !json && terminal && windows_ok && std::env::var_os("NO_COLOR").is_none()
+}
+
 /// What a score carries of the period's data audit: coverage and the true counts.
 pub(crate) fn data_quality(check: &crate::audit::CheckReport) -> crate::score::DataQuality {
     use crate::findings::Severity;
@@ -177,5 +209,27 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Template(args) => template::run(&ctx, args),
         Command::Acceptance(args) => acceptance::run(&ctx, args),
         Command::Scheme(args) => scheme::run(&ctx, args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_only_when_on() {
+        let mut ctx = Context {
+            workspace_dir: PathBuf::from("."),
+            quiet: false,
+            verbose: false,
+            progress: false,
+            json: false,
+            output: None,
+            color: false,
+        };
+        assert_eq!(ctx.paint("是", Tone::Good), "是");
+        ctx.color = true;
+        assert_eq!(ctx.paint("否", Tone::Bad), "\x1b[31m否\x1b[0m");
+        assert_eq!(ctx.paint("无数据", Tone::Warn), "\x1b[33m无数据\x1b[0m");
     }
 }

@@ -1,7 +1,7 @@
 //! `gwq score`: score the provider against the workspace's indicator schemes for a
 //! period (SPEC §7, §12): a terminal table, `score-<period>.xlsx` and JSON.
 
-use super::{data_quality, pad, Context, Outcome};
+use super::{data_quality, pad, Context, Outcome, Tone};
 use crate::audit::{run_check, CheckOptions};
 use crate::cli::ScoreArgs;
 use crate::score::{score_scheme, ScoreResult};
@@ -59,11 +59,16 @@ pub fn run(ctx: &Context, args: ScoreArgs) -> Result<Outcome> {
 
 fn print_table(ctx: &Context, r: &ScoreResult) {
     let num = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
-    let row = |cells: [&str; 7]| {
+    // The 达标 column (index 4) is coloured after padding, so widths stay right.
+    let row = |cells: [&str; 7], tone: Option<Tone>| {
         let widths = [13, 22, 10, 10, 7, 6, 7];
         let mut line = String::from("  ");
         for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-            line.push_str(&pad(c, w, i >= 2));
+            let cell = pad(c, w, i >= 2);
+            match (i, tone) {
+                (4, Some(t)) => line.push_str(&ctx.paint(&cell, t)),
+                _ => line.push_str(&cell),
+            }
             line.push(' ');
         }
         line.trim_end().to_string()
@@ -72,27 +77,30 @@ fn print_table(ctx: &Context, r: &ScoreResult) {
         "{}（{}，{} 至 {}）",
         r.scheme, r.period, r.start, r.end
     ));
-    ctx.say(&row([
-        "指标",
-        "名称",
-        "实际值",
-        "目标",
-        "达标",
-        "分值",
-        "得分",
-    ]));
+    ctx.say(&row(
+        ["指标", "名称", "实际值", "目标", "达标", "分值", "得分"],
+        None,
+    ));
     for i in &r.indicators {
         let met = i.met_text();
+        let tone = match i.met {
+            Some(true) => Tone::Good,
+            Some(false) => Tone::Bad,
+            None => Tone::Warn,
+        };
         let points = crate::ingest::values::format_number(i.points);
-        ctx.say(&row([
-            &i.id,
-            &i.name,
-            &num(i.value),
-            &i.target,
-            met,
-            &points,
-            &num(i.score),
-        ]));
+        ctx.say(&row(
+            [
+                &i.id,
+                &i.name,
+                &num(i.value),
+                &i.target,
+                met,
+                &points,
+                &num(i.score),
+            ],
+            Some(tone),
+        ));
     }
     // The indicators without data, one line per reason.
     let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();

@@ -118,6 +118,16 @@ fn a_quarter_for_both_schemes() {
     for sheet in ["总览", "指标明细", "未达标清单", "数据质量", "来源"] {
         assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
     }
+    // Piped: the terminal table without colour codes.
+    let plain = gwq()
+        .arg("-w")
+        .arg(dir.path())
+        .args(["score", "--quarter", "2025Q3", "--scheme", "fiber"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(text.contains("达标") && !text.contains('\x1b'), "{text}");
 }
 
 #[test]
