@@ -1,6 +1,7 @@
 //! The command line as typed (clap derive): global options, the command enum and the
 //! argument groups every command shares. The `///` comments are the help text.
 
+pub mod examples;
 pub mod usage;
 
 use crate::period::Period;
@@ -70,7 +71,12 @@ impl Cli {
             .override_usage("gwq [选项] <命令>")
             .mut_subcommands(|c| {
                 let usage = chinese_usage(&c);
-                c.help_template(TEMPLATE).override_usage(usage)
+                let examples = examples::after_help(c.get_name());
+                let c = c.help_template(TEMPLATE).override_usage(usage);
+                match examples {
+                    Some(e) => c.after_help(e),
+                    None => c,
+                }
             });
         let matches = command.try_get_matches()?;
         Cli::from_arg_matches(&matches)
@@ -119,6 +125,16 @@ pub enum Command {
     Acceptance(AcceptanceArgs),
     /// 方案文档：由指标体系生成服务质量评估方案（或 --supervision 监管方案），Word 和 Excel
     Scheme(SchemeArgs),
+    /// 命令行补全脚本：gwq completions bash|zsh|fish|powershell
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct CompletionsArgs {
+    /// 外壳：bash、zsh、fish、powershell 或 elvish
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

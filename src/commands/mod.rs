@@ -209,6 +209,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Template(args) => template::run(&ctx, args),
         Command::Acceptance(args) => acceptance::run(&ctx, args),
         Command::Scheme(args) => scheme::run(&ctx, args),
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "gwq", &mut std::io::stdout());
+            Ok(Outcome::Done)
+        }
     }
 }
 

@@ -140,3 +140,22 @@ fn usage_error_exits_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("不能与") && err.contains("同时使用"), "{err}");
 }
+
+#[test]
+fn help_shows_examples_and_completions_are_scripts() {
+    let help = gwq().args(["problems", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("示例：") && text.contains("gwq -w demo-ws problems sync --month 2025-08"),
+        "{text}"
+    );
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = gwq().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("gwq") && script.contains("report"),
+            "{shell}"
+        );
+    }
+}
