@@ -371,3 +371,38 @@ mod tests {
         assert_eq!(band_for(&grades, 0.0), Some(&"不合格"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rules() -> impl Strategy<Value = Rule> {
+        prop_oneof![
+            Just(Rule::Threshold),
+            (0.01f64..10.0, 0.1f64..5.0).prop_map(|(step, deduct)| Rule::Linear { step, deduct }),
+        ]
+    }
+
+    proptest! {
+        /// A better value never scores less, and a score stays within [0, points]
+        /// (SPEC §7), for targets either side.
+        #[test]
+        fn scoring_is_monotone_and_bounded(
+            rule in rules(),
+            higher in any::<bool>(),
+            target in -100f64..100.0,
+            points in 0.5f64..30.0,
+            a in -200f64..200.0,
+            b in -200f64..200.0,
+        ) {
+            let t = Target { op: if higher { Op::Ge } else { Op::Le }, value: target };
+            let (sa, sb) = (score(&rule, &t, points, a), score(&rule, &t, points, b));
+            prop_assert!((0.0..=points).contains(&sa));
+            let a_better = if higher { a >= b } else { a <= b };
+            if a_better {
+                prop_assert!(sa >= sb, "{a} scores {sa} < {b} scores {sb}");
+            }
+        }
+    }
+}
