@@ -293,10 +293,11 @@ fn resolve_pattern(root: &Path, pattern: &str) -> Result<Vec<(PathBuf, String)>,
     for entry in paths {
         let p = entry.map_err(|e| format!("读取 {} 失败：{}", e.path().display(), e.error()))?;
         if p.is_file() {
-            let display = p
-                .strip_prefix(root)
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|_| p.to_string_lossy().to_string());
+            // Relative to the workspace with `/` on every system, so the JSON and the
+            // reports name a file the same on Windows (where glob may drop a leading
+            // `.\` and strip_prefix then fails) as on Linux.
+            let shown = p.strip_prefix(root).unwrap_or(&p);
+            let display = shown.to_string_lossy().replace('\\', "/");
             out.push((p, display));
         }
     }
