@@ -12,7 +12,7 @@ use super::general::{overview, preface};
 use super::inputs::{EvaluationInputs, ReportInputs, SchemePeriod};
 use super::review::{analysis, attachments, data_audit, problems, security};
 use super::service::{construction, operations, performance};
-use super::text::{months_table, number_chapters, section, table, widths};
+use super::text::{months_table, section, table, widths};
 use crate::report::chart::Line;
 use crate::report::model::RowStyle;
 use crate::report::neutral::{Block, Chart, Report, Section};
@@ -26,14 +26,10 @@ pub const WIDE_MARGIN: f64 = 0.5;
 
 pub fn build(a: &EvaluationInputs) -> Report {
     let m = &a.base;
-    Report {
-        title: format!("{}监管与评估年度报告", m.workspace),
-        subtitle: Some(format!("（{} 至 {}）", m.period.start, m.period.end)),
-        cover_lines: vec![
-            m.workspace.to_string(),
-            format!("统计期间：{} 至 {}", m.period.start, m.period.end),
-        ],
-        sections: number_chapters(vec![
+    m.report(
+        "监管与评估年度报告",
+        format!("（{} 至 {}）", m.period.start, m.period.end),
+        vec![
             preface(m),
             overview(m),
             evaluation(a),
@@ -49,8 +45,8 @@ pub fn build(a: &EvaluationInputs) -> Report {
             revision(m),
             application(a),
             attachments(m),
-        ]),
-    }
+        ],
+    )
 }
 
 /// 指标月度趋势: each indicator over the months, and the monthly totals as lines.

@@ -9,7 +9,7 @@ use super::evaluation::{application, evaluation};
 use super::general::{overview, preface};
 use super::inputs::{EvaluationInputs, ReportInputs};
 use super::review::{attachments, problems, security};
-use super::text::{count_sentence, fmt2, number_chapters, pct_or_dash, placed, section, table};
+use super::text::{count_sentence, fmt2, pct_or_dash, placed, section, table};
 use crate::analysis::cards::{CardCounts, CardSummary, Kpi};
 use crate::analysis::faults::FaultSummary;
 use crate::report::model::RowStyle;
@@ -27,14 +27,10 @@ pub struct FiveG<'a> {
 
 pub fn build(a: &EvaluationInputs, g: &FiveG) -> Report {
     let m = &a.base;
-    Report {
-        title: format!("{}5G接入服务质量年度评估报告", m.workspace),
-        subtitle: Some(format!("（{} 至 {}）", m.period.start, m.period.end)),
-        cover_lines: vec![
-            m.workspace.to_string(),
-            format!("统计期间：{} 至 {}", m.period.start, m.period.end),
-        ],
-        sections: number_chapters(vec![
+    m.report(
+        "5G接入服务质量年度评估报告",
+        format!("（{} 至 {}）", m.period.start, m.period.end),
+        vec![
             preface(m),
             overview(m),
             cards(m, g),
@@ -46,8 +42,8 @@ pub fn build(a: &EvaluationInputs, g: &FiveG) -> Report {
             problems(m),
             application(a),
             attachments(m),
-        ]),
-    }
+        ],
+    )
 }
 
 /// The value of the scheme's first indicator on `table`, with its id and name.

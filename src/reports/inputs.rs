@@ -101,6 +101,25 @@ pub struct ReportInputs<'a> {
 }
 
 impl ReportInputs<'_> {
+    /// The report: `<workspace><title>`, the subtitle, the cover lines (workspace and
+    /// period) and the sections, chapters numbered.
+    pub(super) fn report(
+        &self,
+        title: &str,
+        subtitle: String,
+        sections: Vec<crate::report::neutral::Section>,
+    ) -> crate::report::neutral::Report {
+        crate::report::neutral::Report {
+            title: format!("{}{title}", self.workspace),
+            subtitle: Some(subtitle),
+            cover_lines: vec![
+                self.workspace.to_string(),
+                format!("统计期间：{} 至 {}", self.period.start, self.period.end),
+            ],
+            sections: super::text::number_chapters(sections),
+        }
+    }
+
     /// "无数据：gwq.yaml 未配置故障工单数据源。" when the table has no source.
     pub(super) fn missing(&self, table: crate::tables::Table) -> Option<String> {
         (!self.configured.contains(&table))

@@ -8,20 +8,15 @@ use super::general::{overview, preface};
 use super::inputs::ReportInputs;
 use super::review::{analysis, attachments, data_audit, problems, security};
 use super::service::{construction, operations, performance};
-use super::text::number_chapters;
 use crate::report::neutral::Report;
 
 /// The report, chapter by chapter.
 pub fn build(m: &ReportInputs) -> Report {
     let month = m.period.start.format("%Y 年 %-m 月").to_string();
-    Report {
-        title: format!("{}服务质量监管月报", m.workspace),
-        subtitle: Some(format!("（{month}）")),
-        cover_lines: vec![
-            m.workspace.to_string(),
-            format!("统计期间：{} 至 {}", m.period.start, m.period.end),
-        ],
-        sections: number_chapters(vec![
+    m.report(
+        "服务质量监管月报",
+        format!("（{month}）"),
+        vec![
             preface(m),
             overview(m),
             construction(m),
@@ -32,6 +27,6 @@ pub fn build(m: &ReportInputs) -> Report {
             problems(m),
             analysis(m),
             attachments(m),
-        ]),
-    }
+        ],
+    )
 }

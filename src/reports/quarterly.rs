@@ -12,7 +12,6 @@ use super::general::{overview, preface};
 use super::inputs::EvaluationInputs;
 use super::review::{analysis, attachments, data_audit, problems, security};
 use super::service::{construction, operations, performance};
-use super::text::number_chapters;
 use crate::report::neutral::Report;
 use chrono::Datelike;
 
@@ -24,14 +23,10 @@ pub fn build(q: &EvaluationInputs) -> Report {
         m.period.start.year(),
         ["一", "二", "三", "四"][m.period.start.month0() as usize / 3]
     );
-    Report {
-        title: format!("{}季度监管与评估报告", m.workspace),
-        subtitle: Some(format!("（{quarter}）")),
-        cover_lines: vec![
-            m.workspace.to_string(),
-            format!("统计期间：{} 至 {}", m.period.start, m.period.end),
-        ],
-        sections: number_chapters(vec![
+    m.report(
+        "季度监管与评估报告",
+        format!("（{quarter}）"),
+        vec![
             preface(m),
             overview(m),
             evaluation(q),
@@ -45,6 +40,6 @@ pub fn build(q: &EvaluationInputs) -> Report {
             analysis(m),
             application(q),
             attachments(m),
-        ]),
-    }
+        ],
+    )
 }

@@ -4,28 +4,19 @@
 //! it, and once for the year before (同比); the default period is gwq.yaml's
 //! service period.
 
-use super::quarterly::{fees_due, payment_json};
-use super::{
-    chapter_figures, load, newest, report_json, suggestions_of, Files, Loaded, SchemeFigures,
-};
-use crate::analysis::{field, sources, trend};
+use super::{evaluation, load, measure, newest, report_json, Files, SchemeFigures};
+use crate::analysis::trend;
 use crate::cli::AnnualArgs;
 use crate::commands::{Context, Outcome};
 use crate::period::Period;
-use crate::reports::inputs::{EvaluationInputs, ReportInputs, SchemePeriod, Span};
-use crate::reports::{annual, general};
+use crate::reports::annual;
+use crate::reports::inputs::{EvaluationInputs, Span};
 use crate::scheme::Scheme;
 use crate::score::{score_scheme, DataQuality, GroupBy};
 use crate::session::Session;
 use crate::tables::Table;
 use anyhow::{Context as _, Result};
 use chrono::Months;
-
-/// One scheme's year: the figures and the quarters.
-struct Year {
-    figures: SchemeFigures,
-    quarters: Vec<trend::MonthResult>,
-}
 
 pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
     let ws = ctx.open_workspace()?;
@@ -38,92 +29,36 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
     };
     drop(ws);
     let loaded = load(ctx, args.scheme.as_deref(), &period, 1)?;
-    let Loaded {
-        session,
-        schemes,
-        check,
-        quality,
-        bar,
-        ..
-    } = &loaded;
-    let mut years = Vec::new();
-    for scheme in schemes {
-        bar.step(&format!("评分：{}（逐月、逐季）", scheme.name));
-        years.push(year_of(session, scheme, &period, quality)?);
-    }
-    bar.step("统计各章数据并写出报告");
-    let access = schemes.first().and_then(|s| s.access_type.clone());
-    let chapters = chapter_figures(session, &period, access.as_deref())?;
-    let figures: Vec<SchemeFigures> = years.iter().map(|y| y.figures.clone()).collect();
-    let suggestions = suggestions_of(&figures, &chapters.repeat, &loaded);
-    let t = |table: Table| &session.tables[&table];
-    let field = field::summarise(
-        t(Table::SiteTests),
-        t(Table::PhoneChecks),
-        &session.inventory,
-        &session.calendar,
-        &period,
-    )?;
-    let fees = fees_due(session, schemes, &period)?;
+    let m = measure(&loaded, &period, year_of)?;
+    let extras = evaluation::extras(&loaded.session, &loaded.schemes, &period)?;
+    let schemes = &loaded.schemes;
     let five_g = schemes.len() == 1 && schemes[0].access_type.as_deref() == Some("5g");
-    let files = Files::new(
-        ctx,
-        session,
-        &period,
-        if five_g { "annual-5g" } else { "annual" },
-    );
-    let source_files = sources::files(&session.tables);
-    let configured = loaded.configured();
+    let kind = if five_g { "annual-5g" } else { "annual" };
+    let files = Files::new(ctx, &loaded.session, &period, kind);
+    let listed = files.listed();
     let inputs = EvaluationInputs {
-        base: ReportInputs {
-            workspace: &session.ws.name,
-            period: &period,
-            span: Span::Year,
-            schemes: schemes
-                .iter()
-                .zip(&years)
-                .map(|(scheme, y)| SchemePeriod {
-                    scheme,
-                    now: &y.figures.now,
-                    this: &y.figures.this,
-                    previous: y.figures.previous.as_ref(),
-                    months: &y.figures.months,
-                    quarters: &y.quarters,
-                })
-                .collect(),
-            check,
-            ledger: loaded.ledger.as_ref(),
-            faults: &chapters.faults,
-            repeat_lines: &chapters.repeat,
-            security: &chapters.security,
-            plans: &chapters.plans,
-            daily: &chapters.daily,
-            worst: &chapters.worst,
-            utilisation: &chapters.utilisation,
-            suggestions: &suggestions,
-            sources: &source_files,
-            files: &files.listed(),
-            configured: &configured,
-        },
-        field: &field,
-        fees: fees.clone(),
+        base: m.inputs(&loaded, &period, Span::Year, &listed),
+        field: &extras.field,
+        fees: extras.fees.clone(),
     };
     let report = match five_g {
-        true => five_g_report(session, &schemes[0], &period, &inputs)?,
+        true => five_g_report(&loaded.session, &schemes[0], &period, &inputs)?,
         false => annual::build(&inputs),
     };
     let mut extra = serde_json::Map::new();
-    extra.insert("payment".into(), payment_json(&figures, &fees));
-    let json = report_json("annual", &period, &figures, &suggestions, &loaded, extra);
-    bar.finish();
-    for f in &figures {
-        ctx.say(&general::summary_sentence(&f.now, Span::Year));
-    }
-    files.write(ctx, &report, &json)?;
-    if ctx.json {
-        ctx.print_json(&json)?;
-    }
-    Ok(Outcome::Done)
+    extra.insert(
+        "payment".into(),
+        evaluation::payment_json(&m.figures, &extras.fees),
+    );
+    let json = report_json(
+        "annual",
+        &period,
+        &m.figures,
+        &m.suggestions,
+        &loaded,
+        extra,
+    );
+    m.finish(ctx, &loaded, Span::Year, &files, &report, &json)
 }
 
 /// The 5G annual evaluation report: the evaluation chapters and the 5G figures.
@@ -212,7 +147,7 @@ fn year_of(
     scheme: &Scheme,
     period: &Period,
     quality: &DataQuality,
-) -> Result<Year> {
+) -> Result<SchemeFigures> {
     let input = session.score_input(period);
     let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
         .with_context(|| format!("评分 {} 失败", scheme.name))?;
@@ -233,15 +168,13 @@ fn year_of(
         .chain(quarters.iter().cloned())
         .chain([this.clone()])
         .collect();
-    Ok(Year {
-        figures: SchemeFigures {
-            now,
-            this: this.clone(),
-            previous: Some(previous.clone()),
-            trend,
-            series: vec![previous, this],
-            months,
-        },
+    Ok(SchemeFigures {
+        now,
+        this: this.clone(),
+        previous: Some(previous.clone()),
+        trend,
+        series: vec![previous, this],
+        months,
         quarters,
     })
 }

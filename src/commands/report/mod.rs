@@ -6,6 +6,7 @@
 //! files and the JSON; `monthly` and `quarterly` measure their own periods.
 
 mod annual;
+mod evaluation;
 mod monthly;
 mod quarterly;
 mod special;
@@ -18,6 +19,7 @@ use crate::findings::Severity;
 use crate::period::Period;
 use crate::progress::StepBar;
 use crate::report::neutral::Report;
+use crate::reports::inputs::{ReportInputs, SchemePeriod, Span};
 use crate::scheme::Scheme;
 use crate::score::utilisation;
 use crate::score::{DataQuality, ScoreResult};
@@ -37,7 +39,6 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
 }
 
 /// One scheme's figures for a report.
-#[derive(Clone)]
 struct SchemeFigures {
     /// The period scored with districts.
     now: ScoreResult,
@@ -51,6 +52,8 @@ struct SchemeFigures {
     series: Vec<trend::MonthResult>,
     /// The months the report tabulates (see `SchemePeriod::months`).
     months: Vec<trend::MonthResult>,
+    /// The year's quarters (annual; empty otherwise).
+    quarters: Vec<trend::MonthResult>,
 }
 
 /// What every report loads and computes before its own periods.
@@ -125,6 +128,112 @@ impl Loaded {
             .filter(|c| c.coverage_pct < CheckOptions::default().min_coverage)
             .map(|c| (c.line_id.clone(), c.coverage_pct))
             .collect()
+    }
+}
+
+/// What every period report measures after loading: each scheme's figures, the
+/// chapters' figures and the suggestions.
+struct Measured {
+    figures: Vec<SchemeFigures>,
+    chapters: ChapterFigures,
+    suggestions: Vec<suggest::Suggestion>,
+    sources: Vec<sources::SourceFile>,
+    configured: BTreeSet<Table>,
+}
+
+/// How a report measures one scheme for its period.
+type FiguresOf = fn(&Session, &Scheme, &Period, &DataQuality) -> Result<SchemeFigures>;
+
+/// Measures each scheme with `figures_of` (a progress step each), then the chapters
+/// (faults, security, plans, the daily series of the first scheme's lines) and the
+/// suggestions.
+fn measure(loaded: &Loaded, period: &Period, figures_of: FiguresOf) -> Result<Measured> {
+    let mut figures = Vec::new();
+    for scheme in &loaded.schemes {
+        loaded.bar.step(&format!("评分：{}", scheme.name));
+        figures.push(figures_of(
+            &loaded.session,
+            scheme,
+            period,
+            &loaded.quality,
+        )?);
+    }
+    loaded.bar.step("统计各章数据并写出报告");
+    let access = loaded.schemes.first().and_then(|s| s.access_type.clone());
+    let chapters = chapter_figures(&loaded.session, period, access.as_deref())?;
+    let suggestions = suggestions_of(&figures, &chapters.repeat, loaded);
+    Ok(Measured {
+        figures,
+        chapters,
+        suggestions,
+        sources: sources::files(&loaded.session.tables),
+        configured: loaded.configured(),
+    })
+}
+
+impl Measured {
+    /// The shared chapters' inputs; `files` are the 附件 lines.
+    fn inputs<'a>(
+        &'a self,
+        loaded: &'a Loaded,
+        period: &'a Period,
+        span: Span,
+        files: &'a [String],
+    ) -> ReportInputs<'a> {
+        let c = &self.chapters;
+        ReportInputs {
+            workspace: &loaded.session.ws.name,
+            period,
+            span,
+            schemes: loaded
+                .schemes
+                .iter()
+                .zip(&self.figures)
+                .map(|(scheme, f)| SchemePeriod {
+                    scheme,
+                    now: &f.now,
+                    this: &f.this,
+                    previous: f.previous.as_ref(),
+                    months: &f.months,
+                    quarters: &f.quarters,
+                })
+                .collect(),
+            check: &loaded.check,
+            ledger: loaded.ledger.as_ref(),
+            faults: &c.faults,
+            repeat_lines: &c.repeat,
+            security: &c.security,
+            plans: &c.plans,
+            daily: &c.daily,
+            worst: &c.worst,
+            utilisation: &c.utilisation,
+            suggestions: &self.suggestions,
+            sources: &self.sources,
+            files,
+            configured: &self.configured,
+        }
+    }
+
+    /// Clears the bar, says each scheme's summary sentence, writes the three files
+    /// and prints the JSON when asked.
+    fn finish(
+        &self,
+        ctx: &Context,
+        loaded: &Loaded,
+        span: Span,
+        files: &Files,
+        report: &Report,
+        json: &serde_json::Value,
+    ) -> Result<Outcome> {
+        loaded.bar.finish();
+        for f in &self.figures {
+            ctx.say(&crate::reports::general::summary_sentence(&f.now, span));
+        }
+        files.write(ctx, report, json)?;
+        if ctx.json {
+            ctx.print_json(json)?;
+        }
+        Ok(Outcome::Done)
     }
 }
 

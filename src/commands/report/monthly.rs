@@ -2,15 +2,13 @@
 //! `monthly-M.docx`, `.xlsx` and `.json`: each scheme measured once for the month
 //! (with districts) and once for each earlier month of the service year (the trend).
 
-use super::{
-    chapter_figures, load, newest, report_json, suggestions_of, Files, Loaded, SchemeFigures,
-};
-use crate::analysis::{sources, trend};
+use super::{load, measure, newest, report_json, Files, SchemeFigures};
+use crate::analysis::trend;
 use crate::cli::MonthlyArgs;
 use crate::commands::{Context, Outcome};
 use crate::period::Period;
-use crate::reports::inputs::{ReportInputs, SchemePeriod, Span};
-use crate::reports::{general, monthly};
+use crate::reports::inputs::Span;
+use crate::reports::monthly;
 use crate::scheme::Scheme;
 use crate::score::{score_scheme, DataQuality, GroupBy};
 use crate::session::Session;
@@ -20,73 +18,19 @@ use chrono::Datelike;
 pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
     let period: Period = args.month.parse()?;
     let loaded = load(ctx, args.scheme.as_deref(), &period, 1)?;
-    let Loaded {
-        session,
-        schemes,
-        check,
-        quality,
-        bar,
-        ..
-    } = &loaded;
-    let mut figures = Vec::new();
-    for scheme in schemes {
-        bar.step(&format!("评分：{}", scheme.name));
-        figures.push(scheme_figures(session, scheme, &period, quality)?);
-    }
-    bar.step("统计各章数据并写出报告");
-    let access = schemes.first().and_then(|s| s.access_type.clone());
-    let chapters = chapter_figures(session, &period, access.as_deref())?;
-    let suggestions = suggestions_of(&figures, &chapters.repeat, &loaded);
-    let files = Files::new(ctx, session, &period, "monthly");
-    let source_files = sources::files(&session.tables);
-    let configured = loaded.configured();
-    let report = monthly::build(&ReportInputs {
-        workspace: &session.ws.name,
-        period: &period,
-        span: Span::Month,
-        schemes: schemes
-            .iter()
-            .zip(&figures)
-            .map(|(scheme, f)| SchemePeriod {
-                scheme,
-                now: &f.now,
-                this: &f.this,
-                previous: f.previous.as_ref(),
-                months: &f.months,
-                quarters: &[],
-            })
-            .collect(),
-        check,
-        ledger: loaded.ledger.as_ref(),
-        faults: &chapters.faults,
-        repeat_lines: &chapters.repeat,
-        security: &chapters.security,
-        plans: &chapters.plans,
-        daily: &chapters.daily,
-        worst: &chapters.worst,
-        utilisation: &chapters.utilisation,
-        suggestions: &suggestions,
-        sources: &source_files,
-        files: &files.listed(),
-        configured: &configured,
-    });
+    let m = measure(&loaded, &period, scheme_figures)?;
+    let files = Files::new(ctx, &loaded.session, &period, "monthly");
+    let listed = files.listed();
+    let report = monthly::build(&m.inputs(&loaded, &period, Span::Month, &listed));
     let json = report_json(
         "monthly",
         &period,
-        &figures,
-        &suggestions,
+        &m.figures,
+        &m.suggestions,
         &loaded,
         serde_json::Map::new(),
     );
-    bar.finish();
-    for f in &figures {
-        ctx.say(&general::summary_sentence(&f.now, Span::Month));
-    }
-    files.write(ctx, &report, &json)?;
-    if ctx.json {
-        ctx.print_json(&json)?;
-    }
-    Ok(Outcome::Done)
+    m.finish(ctx, &loaded, Span::Month, &files, &report, &json)
 }
 
 /// The month scored with districts (measured once), and the earlier months of the
@@ -126,5 +70,6 @@ fn scheme_figures(
         trend: months.clone(),
         series: months.clone(),
         months,
+        quarters: Vec::new(),
     })
 }
