@@ -4,7 +4,7 @@
 //! it, and once for the year before (同比); the default period is gwq.yaml's
 //! service period.
 
-use super::{evaluation, load, measure, newest, report_json, Files, SchemeFigures};
+use super::{evaluation, load, measure, report_json, scored, Files, SchemeFigures, Scored};
 use crate::analysis::trend;
 use crate::cli::AnnualArgs;
 use crate::commands::{Context, Outcome};
@@ -12,7 +12,7 @@ use crate::period::Period;
 use crate::reports::annual;
 use crate::reports::inputs::{EvaluationInputs, Span};
 use crate::scheme::Scheme;
-use crate::score::{score_scheme, DataQuality, GroupBy};
+use crate::score::DataQuality;
 use crate::session::Session;
 use crate::tables::Table;
 use anyhow::{Context as _, Result};
@@ -45,11 +45,7 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
         true => five_g_report(&loaded.session, &schemes[0], &period, &inputs)?,
         false => annual::build(&inputs),
     };
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "payment".into(),
-        evaluation::payment_json(&m.figures, &extras.fees),
-    );
+    let extra = evaluation::payment_extra(&m.figures, &extras.fees);
     let json = report_json(
         "annual",
         &period,
@@ -148,21 +144,18 @@ fn year_of(
     period: &Period,
     quality: &DataQuality,
 ) -> Result<SchemeFigures> {
-    let input = session.score_input(period);
-    let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
-        .with_context(|| format!("评分 {} 失败", scheme.name))?;
-    let newest = newest(session, scheme);
+    let Scored {
+        input,
+        now,
+        this,
+        newest,
+    } = scored(session, scheme, period, quality)?;
     let months = trend::monthly(scheme, period, &input, newest)?;
     let quarters = quarters_of(period)
         .into_iter()
         .map(|q| trend::one(scheme, q, &input, newest))
         .collect::<Result<Vec<_>, _>>()?;
     let previous = trend::one(scheme, year_before(period), &input, newest)?;
-    let this = trend::MonthResult {
-        month: period.clone(),
-        result: now.clone(),
-        cut_off: trend::cut_off(period, newest),
-    };
     let trend: Vec<trend::MonthResult> = std::iter::once(previous.clone())
         .chain(months.iter().cloned())
         .chain(quarters.iter().cloned())

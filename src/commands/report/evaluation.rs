@@ -72,11 +72,18 @@ fn fees_due(
         .collect())
 }
 
-/// The JSON's `payment`: per scheme, the adjustment in % and, with a fee, in yuan.
-pub(super) fn payment_json(
+/// The report JSON's extra key `payment`.
+pub(super) fn payment_extra(
     figures: &[SchemeFigures],
     fees: &[Result<DueFee, String>],
-) -> serde_json::Value {
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut extra = serde_json::Map::new();
+    extra.insert("payment".into(), payment_json(figures, fees));
+    extra
+}
+
+/// The JSON's `payment`: per scheme, the adjustment in % and, with a fee, in yuan.
+fn payment_json(figures: &[SchemeFigures], fees: &[Result<DueFee, String>]) -> serde_json::Value {
     let money = |d: rust_decimal::Decimal| crate::fees::money::fmt(d);
     figures
         .iter()

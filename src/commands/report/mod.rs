@@ -22,7 +22,7 @@ use crate::report::neutral::Report;
 use crate::reports::inputs::{ReportInputs, SchemePeriod, Span};
 use crate::scheme::Scheme;
 use crate::score::utilisation;
-use crate::score::{DataQuality, ScoreResult};
+use crate::score::{score_scheme, DataQuality, GroupBy, ScoreInput, ScoreResult};
 use crate::session::Session;
 use crate::tables::Table;
 use anyhow::{Context as _, Result};
@@ -403,7 +403,37 @@ fn report_json(
     json
 }
 
-/// The newest record of the scheme's sources, for 截至.
-fn newest(session: &Session, scheme: &Scheme) -> Option<chrono::NaiveDateTime> {
-    sources::newest_record(&session.tables, scheme)
+/// A scheme scored for a report's own period, with districts, and what its other
+/// periods are measured against.
+struct Scored<'a> {
+    /// The tables, inventory and calendar (its period is the report's).
+    input: ScoreInput<'a>,
+    now: ScoreResult,
+    /// The period as a trend point (whole or 截至).
+    this: trend::MonthResult,
+    /// The newest record of the scheme's sources, for 截至.
+    newest: Option<chrono::NaiveDateTime>,
+}
+
+fn scored<'a>(
+    session: &'a Session,
+    scheme: &Scheme,
+    period: &'a Period,
+    quality: &DataQuality,
+) -> Result<Scored<'a>> {
+    let input = session.score_input(period);
+    let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
+        .with_context(|| format!("评分 {} 失败", scheme.name))?;
+    let newest = sources::newest_record(&session.tables, scheme);
+    let this = trend::MonthResult {
+        month: period.clone(),
+        result: now.clone(),
+        cut_off: trend::cut_off(period, newest),
+    };
+    Ok(Scored {
+        input,
+        now,
+        this,
+        newest,
+    })
 }

@@ -2,7 +2,7 @@
 //! `monthly-M.docx`, `.xlsx` and `.json`: each scheme measured once for the month
 //! (with districts) and once for each earlier month of the service year (the trend).
 
-use super::{load, measure, newest, report_json, Files, SchemeFigures};
+use super::{load, measure, report_json, scored, Files, SchemeFigures, Scored};
 use crate::analysis::trend;
 use crate::cli::MonthlyArgs;
 use crate::commands::{Context, Outcome};
@@ -10,9 +10,9 @@ use crate::period::Period;
 use crate::reports::inputs::Span;
 use crate::reports::monthly;
 use crate::scheme::Scheme;
-use crate::score::{score_scheme, DataQuality, GroupBy};
+use crate::score::DataQuality;
 use crate::session::Session;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use chrono::Datelike;
 
 pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
@@ -41,10 +41,12 @@ fn scheme_figures(
     period: &Period,
     quality: &DataQuality,
 ) -> Result<SchemeFigures> {
-    let input = session.score_input(period);
-    let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
-        .with_context(|| format!("评分 {} 失败", scheme.name))?;
-    let newest = newest(session, scheme);
+    let Scored {
+        input,
+        now,
+        this,
+        newest,
+    } = scored(session, scheme, period, quality)?;
     // The service year's months before this one (SPEC §14), at least the last month.
     let before = period.start - chrono::Duration::days(1);
     let last_month = before.with_day(1).expect("day 1 exists");
@@ -57,11 +59,6 @@ fn scheme_figures(
         .unwrap_or(last_month);
     let mut months = trend::monthly(scheme, &Period::new(first, before), &input, newest)?;
     let previous = months.last().cloned();
-    let this = trend::MonthResult {
-        month: period.clone(),
-        result: now.clone(),
-        cut_off: trend::cut_off(period, newest),
-    };
     months.push(this.clone());
     Ok(SchemeFigures {
         now,

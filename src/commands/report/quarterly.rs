@@ -3,7 +3,7 @@
 //! once for the quarter (with districts), once for each of its months and once for
 //! the quarter before; the fee due under the billing rules for 结果应用.
 
-use super::{evaluation, load, measure, newest, report_json, Files, SchemeFigures};
+use super::{evaluation, load, measure, report_json, scored, Files, SchemeFigures, Scored};
 use crate::analysis::trend;
 use crate::cli::QuarterlyArgs;
 use crate::commands::{Context, Outcome};
@@ -11,9 +11,9 @@ use crate::period::Period;
 use crate::reports::inputs::{EvaluationInputs, Span};
 use crate::reports::quarterly;
 use crate::scheme::Scheme;
-use crate::score::{score_scheme, DataQuality, GroupBy};
+use crate::score::DataQuality;
 use crate::session::Session;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
     let period: Period = args.quarter.parse()?;
@@ -27,11 +27,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
         field: &extras.field,
         fees: extras.fees.clone(),
     });
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "payment".into(),
-        evaluation::payment_json(&m.figures, &extras.fees),
-    );
+    let extra = evaluation::payment_extra(&m.figures, &extras.fees);
     let json = report_json(
         "quarterly",
         &period,
@@ -51,17 +47,14 @@ fn scheme_figures(
     period: &Period,
     quality: &DataQuality,
 ) -> Result<SchemeFigures> {
-    let input = session.score_input(period);
-    let now = score_scheme(scheme, &input, Some(GroupBy::District), quality.clone())
-        .with_context(|| format!("评分 {} 失败", scheme.name))?;
-    let newest = newest(session, scheme);
+    let Scored {
+        input,
+        now,
+        this,
+        newest,
+    } = scored(session, scheme, period, quality)?;
     let months = trend::monthly(scheme, period, &input, newest)?;
     let previous = trend::one(scheme, period.previous_quarter(), &input, newest)?;
-    let this = trend::MonthResult {
-        month: period.clone(),
-        result: now.clone(),
-        cut_off: trend::cut_off(period, newest),
-    };
     let trend: Vec<trend::MonthResult> = std::iter::once(previous.clone())
         .chain(months.iter().cloned())
         .chain([this.clone()])
