@@ -73,12 +73,7 @@ fn annual_report_chapters_and_scores() {
         "十二、方案修订建议",
         "十三、结果应用",
     ];
-    let mut last = xml.rfind("编制说明").unwrap();
-    for c in chapters {
-        let pos = xml.rfind(c).unwrap_or_else(|| panic!("{c} missing"));
-        assert!(pos > last, "{c} out of order");
-        last = pos;
-    }
+    crate::report::assert_chapters_in_order(&xml, &chapters);
     assert!(xml.contains("上年度没有可比的总分"));
     assert!(xml.contains("各评估方案月度总分"));
 }

@@ -17,6 +17,18 @@ pub fn document_xml(path: &std::path::Path) -> String {
     xml
 }
 
+/// Each chapter heading's last occurrence (the body, past the contents page) comes
+/// after 编制说明's and after the chapter before it; returns where the last one is.
+pub fn assert_chapters_in_order(xml: &str, chapters: &[&str]) -> usize {
+    let mut last = xml.rfind("编制说明").expect("编制说明");
+    for c in chapters {
+        let pos = xml.rfind(c).unwrap_or_else(|| panic!("{c} missing"));
+        assert!(pos > last, "{c} out of order");
+        last = pos;
+    }
+    last
+}
+
 #[test]
 fn monthly_report_has_every_chapter_and_the_scores_of_score() {
     let dir = tempfile::tempdir().unwrap();
@@ -83,13 +95,7 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
         let first = xml[at..].find(c).unwrap_or_else(|| panic!("{c} missing"));
         at += first + c.len();
     }
-    let body_start = xml.rfind("编制说明").unwrap();
-    let mut last = body_start;
-    for c in &chapters[1..] {
-        let pos = xml.rfind(c).unwrap();
-        assert!(pos > last, "{c} out of order");
-        last = pos;
-    }
+    assert_chapters_in_order(&xml, &chapters[1..]);
     assert!(xml.contains("<w:tbl>"), "tables");
     // Every table's header row repeats on each page it runs onto.
     assert_eq!(
@@ -291,12 +297,7 @@ fn quarterly_report_has_every_chapter_and_the_payment_in_yuan() {
         "十、分析与建议",
         "十一、结果应用",
     ];
-    let mut last = xml.rfind("编制说明").unwrap();
-    for c in chapters {
-        let pos = xml.rfind(c).unwrap_or_else(|| panic!("{c} missing"));
-        assert!(pos > last, "{c} out of order");
-        last = pos;
-    }
+    let last = assert_chapters_in_order(&xml, &chapters);
     assert!(xml.rfind("附件").unwrap() > last);
     for said in [
         // Site tests: 2 of 2 active lines, one passed of two.
