@@ -1,7 +1,7 @@
 //! `gwq report special --period P --topic faults|outages|security|line:ID [--title T]`
 //! (SPEC §14): a special report as `special-<topic>-<label>.docx`, `.xlsx`, `.json`.
 
-use super::{Files, Loaded};
+use super::Files;
 use crate::analysis::incidents::{self, Topic};
 use crate::cli::SpecialArgs;
 use crate::commands::{Context, Outcome};
@@ -17,10 +17,10 @@ pub fn run(ctx: &Context, args: SpecialArgs) -> Result<Outcome> {
         );
     };
     let period = crate::cli::parse_any_period(&args.period)?;
-    let loaded = super::load(ctx, None, &period, 0)?;
-    let Loaded {
-        session, schemes, ..
-    } = &loaded;
+    // The events only: no data audit or scoring of the period.
+    let ws = ctx.open_workspace()?;
+    let schemes = &crate::session::schemes_of(&ws, None)?;
+    let session = &ctx.session(ws)?;
     let t = |table: Table| &session.tables[&table];
     let (events, tables) = match &topic {
         Topic::Faults => (
@@ -81,7 +81,6 @@ pub fn run(ctx: &Context, args: SpecialArgs) -> Result<Outcome> {
         "late": events.iter().map(|e| e.checks.iter().filter(|c| c.late((period.end_time() - e.start).num_seconds())).count()).sum::<usize>(),
         "gwq_version": env!("CARGO_PKG_VERSION"),
     });
-    loaded.bar.finish();
     files.write(ctx, &report, &json)?;
     if ctx.json {
         ctx.print_json(&json)?;
