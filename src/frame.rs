@@ -139,6 +139,9 @@ pub fn period_filter(
         Some(crate::tables::ColType::Date) => col(column)
             .gt_eq(lit_date(period.start))
             .and(col(column).lt_eq(lit_date(period.end))),
+        Some(crate::tables::ColType::Period) => crate::period::labels_within(period)
+            .into_iter()
+            .fold(lit(false), |any, l| any.or(col(column).eq(lit(l)))),
         _ => col(column)
             .gt_eq(lit_time(period.start_time()))
             .and(col(column).lt(lit_time(period.end_time()))),

@@ -33,6 +33,7 @@ pub mod outages;
 pub mod output;
 pub mod period;
 pub mod progress;
+pub mod reconcile;
 pub mod report;
 pub mod reports;
 pub mod rng;

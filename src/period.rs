@@ -138,6 +138,25 @@ impl FromStr for Period {
     }
 }
 
+/// The labels of the periods that lie wholly within `period`: its own, its whole
+/// months, quarters and calendar years (what a `provider_kpis.period` may say).
+pub fn labels_within(period: &Period) -> Vec<String> {
+    let mut labels = vec![period.label().to_string()];
+    let (first, last) = (period.start.year(), period.end.year());
+    for year in first..=last {
+        let mut candidates: Vec<String> = (1..=12).map(|m| format!("{year}-{m:02}")).collect();
+        candidates.extend((1..=4).map(|q| format!("{year}Q{q}")));
+        candidates.push(year.to_string());
+        for c in candidates {
+            let p: Period = c.parse().expect("month, quarter and year labels parse");
+            if period.start <= p.start && p.end <= period.end && !labels.contains(&c) {
+                labels.push(c);
+            }
+        }
+    }
+    labels
+}
+
 /// The months a period touches, as (year, month) pairs in order.
 pub fn months_in(period: &Period) -> Vec<(i32, u32)> {
     let mut out = Vec::new();

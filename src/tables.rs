@@ -29,6 +29,9 @@ pub enum ColType {
     Date,
     /// `fiber` or `5g` (光纤/有线/专线/5G are normalised).
     AccessType,
+    /// A period label (`2025-08`, `2025Q3`; `2025年8月`, `2025年第3季度` and a date's month
+    /// are normalised), stored as the label text.
+    Period,
 }
 
 impl ColType {
@@ -42,6 +45,7 @@ impl ColType {
             ColType::Bool => "是/否",
             ColType::DateTime => "日期时间",
             ColType::Date => "日期",
+            ColType::Period => "统计周期",
         }
     }
 }
@@ -70,6 +74,7 @@ pub enum Table {
     SiteTests,
     Projects,
     ProviderReports,
+    ProviderKpis,
     Surveys,
     SimCards,
     Kpi5g,
@@ -95,7 +100,7 @@ pub struct TableDef {
 }
 
 impl Table {
-    pub const ALL: [Table; 16] = [
+    pub const ALL: [Table; 17] = [
         Table::Inventory,
         Table::Samples,
         Table::Outages,
@@ -109,6 +114,7 @@ impl Table {
         Table::SiteTests,
         Table::Projects,
         Table::ProviderReports,
+        Table::ProviderKpis,
         Table::Surveys,
         Table::SimCards,
         Table::Kpi5g,
@@ -412,6 +418,30 @@ pub static TABLES: &[TableDef] = &[
         required: &[&["kind"], &["due_on"]],
         time_column: "due_on",
         key: &["report_id"],
+        time_order: &[],
+    },
+    TableDef {
+        table: Table::ProviderKpis,
+        name: "provider_kpis",
+        title: "服务商自报指标",
+        columns: &[
+            col!(
+                "period",
+                Period,
+                ["统计周期", "周期", "期间", "统计期间", "月份"]
+            ),
+            col!(
+                "indicator",
+                Str,
+                ["指标", "指标名称", "指标编号", "考核指标"]
+            ),
+            col!("value", Float, ["自报值", "指标值", "数值", "完成值"]),
+            col!("access_type", AccessType, ["接入方式", "接入类型"]),
+            col!("report_id", Str, ["报告编号"]),
+        ],
+        required: &[&["period"], &["indicator"], &["value"]],
+        time_column: "period",
+        key: &[],
         time_order: &[],
     },
     TableDef {

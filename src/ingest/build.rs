@@ -43,7 +43,7 @@ enum Buffer {
 impl Buffer {
     fn new(col: &ColumnDef) -> Buffer {
         match col.ty {
-            ColType::Str | ColType::AccessType => {
+            ColType::Str | ColType::AccessType | ColType::Period => {
                 Buffer::Str(StringChunkedBuilder::new(col.name.into(), BATCH_ROWS))
             }
             ColType::Float | ColType::Mbps | ColType::Bps => {
@@ -108,7 +108,7 @@ pub fn cache_schema(def: &TableDef) -> Schema {
 
 pub fn dtype_of(ty: ColType) -> DataType {
     match ty {
-        ColType::Str | ColType::AccessType => DataType::String,
+        ColType::Str | ColType::AccessType | ColType::Period => DataType::String,
         ColType::Float | ColType::Mbps | ColType::Bps => DataType::Float64,
         ColType::Int | ColType::Level => DataType::Int64,
         ColType::Bool => DataType::Boolean,
@@ -627,6 +627,9 @@ fn parse_value<'a>(
         },
         ColType::AccessType => {
             values::parse_access_type(cell)?.map_or(Value::Null, |s| Value::Str(s.into()))
+        }
+        ColType::Period => {
+            values::parse_period_label(cell)?.map_or(Value::Null, |s| Value::Str(s.into()))
         }
         ColType::Float => values::parse_float(cell)?.map_or(Value::Null, Value::Float),
         ColType::Mbps => values::parse_mbps(cell, scale)?.map_or(Value::Null, Value::Float),

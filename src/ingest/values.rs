@@ -4,7 +4,7 @@
 //! A reader hands over a [`Cell`]; the parser returns the typed value, `None` for an
 //! empty cell, or `Err` when the text cannot be read as the type.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// One input cell as a reader sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -321,6 +321,85 @@ pub fn normalise_access_type(text: &str) -> Option<&'static str> {
     }
 }
 
+/// A period label (`provider_kpis.period`): `2025-08`, `2025/8`, `202508`, `2025年8月`
+/// and a date (its month) give `2025-08`; `2025Q3`, `2025-Q3`, `2025年第3季度` and
+/// `2025年三季度` give `2025Q3`; a year and a `..` range as `gwq --period` takes them.
+pub fn parse_period_label(cell: &Cell) -> Parsed<String> {
+    let month_of = |d: NaiveDate| format!("{}-{:02}", d.year(), d.month());
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::DateTime(dt) => Ok(Some(month_of(dt.date()))),
+        Cell::Number(n) if (190_001.0..=999_912.0).contains(n) && n.fract() == 0.0 => {
+            period_label_text(&format!("{n:.0}"))
+                .map(Some)
+                .ok_or(BadValue)
+        }
+        Cell::Number(n) => from_excel_serial(*n)
+            .map(|dt| Some(month_of(dt.date())))
+            .ok_or(BadValue),
+        Cell::Bool(_) => Err(BadValue),
+        Cell::Text(_) => match trimmed(cell) {
+            None => Ok(None),
+            Some(t) => period_label_text(t).map(Some).ok_or(BadValue),
+        },
+    }
+}
+
+/// The canonical label of a period written as text, or `None`.
+fn period_label_text(text: &str) -> Option<String> {
+    let t: String = half_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if t.contains("..") {
+        return t
+            .parse::<crate::period::Period>()
+            .ok()
+            .map(|p| p.label().to_string());
+    }
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let quarter = |y: &str, q: &str| -> Option<String> {
+        let q = match q {
+            "1" | "一" => 1,
+            "2" | "二" => 2,
+            "3" | "三" => 3,
+            "4" | "四" => 4,
+            _ => return None,
+        };
+        (y.len() == 4 && digits(y)).then(|| format!("{y}Q{q}"))
+    };
+    let label = if let Some((y, rest)) = t.split_once('年') {
+        let rest = rest.trim_end_matches('份');
+        if let Some(q) = rest.strip_suffix("季度") {
+            let q = q.trim_start_matches('第');
+            quarter(y, q.trim_start_matches(['Q', 'q']))?
+        } else if let Some(q) = rest.strip_prefix(['Q', 'q']) {
+            quarter(y, q)?
+        } else {
+            let m = rest.strip_suffix('月')?;
+            format!("{y}-{m}")
+        }
+    } else if let Some((y, q)) = t.split_once(['Q', 'q']) {
+        quarter(y.trim_end_matches(['-', '/', '.']), q)?
+    } else if t.len() == 6 && digits(&t) {
+        format!("{}-{}", &t[..4], &t[4..])
+    } else {
+        let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
+        match parts.as_slice() {
+            [y] => y.to_string(),
+            [y, m] => format!("{y}-{m}"),
+            [..] => {
+                let d = parse_datetime_text(&t)?;
+                format!("{}-{:02}", d.year(), d.month())
+            }
+        }
+    };
+    label
+        .parse::<crate::period::Period>()
+        .ok()
+        .map(|p| p.label().to_string())
+}
+
 /// Excel's day zero for the 1900 date system (serial 1 = 1900-01-01, with Lotus' leap bug).
 fn excel_epoch() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(1899, 12, 30)
@@ -486,6 +565,41 @@ mod tests {
 
     fn dt(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn period_labels_in_every_layout() {
+        let label = |c: Cell| parse_period_label(&c).unwrap();
+        for (text, want) in [
+            ("2025-08", "2025-08"),
+            ("2025-8", "2025-08"),
+            ("2025/08", "2025-08"),
+            ("202508", "2025-08"),
+            ("2025年8月", "2025-08"),
+            ("2025 年 08 月份", "2025-08"),
+            ("2025-08-01", "2025-08"),
+            ("2025Q3", "2025Q3"),
+            ("2025-q3", "2025Q3"),
+            ("２０２５Ｑ３", "2025Q3"),
+            ("2025年第3季度", "2025Q3"),
+            ("2025年三季度", "2025Q3"),
+            ("2025", "2025"),
+            ("2025-07-01..2026-06-30", "2025-07-01..2026-06-30"),
+        ] {
+            assert_eq!(label(Cell::Text(text)).as_deref(), Some(want), "{text}");
+        }
+        let aug = NaiveDate::from_ymd_opt(2025, 8, 1).unwrap();
+        assert_eq!(
+            label(Cell::DateTime(aug.and_hms_opt(0, 0, 0).unwrap())).as_deref(),
+            Some("2025-08")
+        );
+        // 45870 is 2025-08-01 as an Excel serial; 202508 a year and month as a number.
+        assert_eq!(label(Cell::Number(45870.0)).as_deref(), Some("2025-08"));
+        assert_eq!(label(Cell::Number(202508.0)).as_deref(), Some("2025-08"));
+        assert_eq!(label(Cell::Text(" ")), None);
+        for bad in ["2025-13", "2025年第5季度", "八月", "2025Q"] {
+            assert!(parse_period_label(&Cell::Text(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

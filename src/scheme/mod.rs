@@ -153,6 +153,8 @@ pub struct Indicator {
     /// `veto.cap_total`: the total is capped at this when the indicator is not met.
     pub veto: Option<f64>,
     pub description: Option<String>,
+    /// `reconcile_tolerance`: the provider's own figure may differ by this much (SPEC §18).
+    pub reconcile_tolerance: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -105,6 +105,9 @@ pub struct RawIndicator {
     /// Free text for the evaluation-scheme document (data source, how it is checked).
     #[serde(default)]
     pub description: Option<String>,
+    /// How far the provider's own figure may differ from gwq's (SPEC §18), in the unit.
+    #[serde(default)]
+    pub reconcile_tolerance: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

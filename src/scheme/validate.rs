@@ -601,6 +601,15 @@ fn indicator(
             );
         }
     }
+    if let Some(t) = ind.reconcile_tolerance {
+        if !(t.is_finite() && t >= 0.0) {
+            problems.add(
+                Some(id),
+                "reconcile_tolerance",
+                "须为不小于 0 的数".to_string(),
+            );
+        }
+    }
     if problems.list.len() > before {
         return None;
     }
@@ -618,5 +627,6 @@ fn indicator(
         rule,
         veto,
         description: ind.description.clone(),
+        reconcile_tolerance: ind.reconcile_tolerance,
     })
 }
