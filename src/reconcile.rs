@@ -44,6 +44,15 @@ pub enum Code {
 }
 
 impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Overstated => "overstated",
+            Code::Understated => "understated",
+            Code::UnknownIndicator => "unknown_indicator",
+            Code::NotComputable => "not_computable",
+        }
+    }
+
     pub fn severity(self) -> &'static str {
         match self {
             Code::Overstated => "error",

@@ -5,6 +5,13 @@
 pub const EXAMPLES: &[(&str, &[&str])] = &[
     ("init", &["gwq init D:/监管"]),
     (
+        "reconcile",
+        &[
+            "gwq -w demo-ws reconcile --month 2025-08",
+            "gwq -w demo-ws --json reconcile --quarter 2025Q3",
+        ],
+    ),
+    (
         "demo",
         &["gwq demo demo-ws", "gwq demo demo-ws --defects --lines 200"],
     ),

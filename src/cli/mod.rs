@@ -125,8 +125,17 @@ pub enum Command {
     Acceptance(AcceptanceArgs),
     /// 方案文档：由指标体系生成服务质量评估方案（或 --supervision 监管方案），Word 和 Excel
     Scheme(SchemeArgs),
+    /// 自报数据核验：服务商自报指标（provider_kpis）与实测值逐项比对，标出虚报、少报
+    Reconcile(ReconcileArgs),
     /// 命令行补全脚本：gwq completions bash|zsh|fish|powershell
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod demo;
 mod ingest;
 mod init;
 mod problems;
+pub mod reconcile;
 mod report;
 mod sample;
 mod scheme;
@@ -209,6 +210,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Template(args) => template::run(&ctx, args),
         Command::Acceptance(args) => acceptance::run(&ctx, args),
         Command::Scheme(args) => scheme::run(&ctx, args),
+        Command::Reconcile(args) => reconcile::run(&ctx, args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             let mut command = Cli::command();

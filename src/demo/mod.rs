@@ -7,10 +7,12 @@
 
 mod budget;
 mod events;
+mod kpis;
 mod series;
 mod world;
 mod write;
 
+use crate::period::Period;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -98,6 +100,8 @@ pub struct Truth {
     pub exact_duplicates: std::collections::BTreeMap<String, u64>,
     /// The fee-audit findings planted in the demo budget.
     pub fees: Vec<budget::PlantedFee>,
+    /// The provider's stated figures planted better than measured (SPEC §18).
+    pub provider_kpis: Vec<kpis::PlantedKpi>,
 }
 
 impl Truth {
@@ -111,7 +115,11 @@ impl Truth {
     }
 }
 
-fn gwq_yaml(config: &DemoConfig, end: NaiveDate) -> String {
+fn gwq_yaml(config: &DemoConfig, end: NaiveDate, with_kpis: bool) -> String {
+    let kpis = match with_kpis {
+        true => format!("  provider_kpis:    {}\n", kpis::FILE),
+        false => String::new(),
+    };
     format!(
         r#"# 由 gwq demo 生成的模拟工作区（种子 {seed}）。
 name: 上海市市级政务外网服务质量第三方监管（模拟数据）
@@ -133,7 +141,7 @@ sources:
   site_tests:       data/抽查/现场测试.xlsx
   sim_cards:        data/5G/号卡.xlsx
   kpi_5g:           data/5G/性能_5G.csv
-schemes:
+{kpis}schemes:
   fiber: indicators/fiber.yaml
   5g:    indicators/5g.yaml
 billing_rules: rules/billing.yaml
@@ -141,6 +149,18 @@ billing_rules: rules/billing.yaml
         seed = config.seed,
         start = config.start,
     )
+}
+
+/// The whole months ('M') or quarters ('Q') of the period.
+fn whole(period: &Period, kind: char) -> Vec<Period> {
+    crate::period::labels_within(period)
+        .into_iter()
+        .filter(|l| match kind {
+            'Q' => l.contains('Q'),
+            _ => l.len() == 7 && !l.contains('Q'),
+        })
+        .map(|l| l.parse().expect("labels parse"))
+        .collect()
 }
 
 /// Generates the workspace into `root` and returns its ground truth.
@@ -175,11 +195,12 @@ pub fn generate(root: &Path, config: &DemoConfig) -> Result<Truth> {
     for (_, rel, text) in crate::scheme::DEFAULT_SCHEMES {
         crate::output::write_atomic(&root.join(rel), text.as_bytes())?;
     }
-    let yaml = gwq_yaml(config, world.end());
-    crate::output::write_atomic(
-        &root.join(crate::workspace::WORKSPACE_FILE),
-        yaml.as_bytes(),
-    )?;
+    // The provider's figures are measured from the exports written so far.
+    let yaml_path = root.join(crate::workspace::WORKSPACE_FILE);
+    crate::output::write_atomic(&yaml_path, gwq_yaml(config, world.end(), false).as_bytes())?;
+    let period = Period::new(world.start, world.end());
+    truth.provider_kpis = kpis::write(root, &whole(&period, 'M'), &whole(&period, 'Q'))?;
+    crate::output::write_atomic(&yaml_path, gwq_yaml(config, world.end(), true).as_bytes())?;
     if defects {
         let json = serde_json::to_vec_pretty(&truth)?;
         crate::output::write_atomic(&root.join("demo-truth.json"), &json)?;

@@ -98,6 +98,8 @@ pub struct ReportInputs<'a> {
     pub files: &'a [String],
     /// The tables gwq.yaml configures: a chapter on a table it lacks says so.
     pub configured: &'a std::collections::BTreeSet<crate::tables::Table>,
+    /// The provider's own figures against gwq's (自报数据核验, SPEC §18).
+    pub reconciliation: &'a crate::reconcile::Reconciliation,
 }
 
 impl ReportInputs<'_> {

@@ -10,6 +10,7 @@ pub mod general;
 pub mod inputs;
 pub mod monthly;
 pub mod quarterly;
+pub mod reconcile;
 mod review;
 pub mod scheme_doc;
 mod service;

@@ -6,6 +6,7 @@
 
 use super::general::{overview, preface};
 use super::inputs::ReportInputs;
+use super::reconcile;
 use super::review::{analysis, attachments, data_audit, problems, security};
 use super::service::{construction, operations, performance};
 use crate::report::neutral::Report;
@@ -24,6 +25,7 @@ pub fn build(m: &ReportInputs) -> Report {
             performance(m),
             security(m),
             data_audit(m),
+            reconcile::chapter(m),
             problems(m),
             analysis(m),
             attachments(m),

@@ -10,6 +10,7 @@ use super::evaluation::{application, evaluation};
 use super::fieldwork::field_checks;
 use super::general::{overview, preface};
 use super::inputs::EvaluationInputs;
+use super::reconcile;
 use super::review::{analysis, attachments, data_audit, problems, security};
 use super::service::{construction, operations, performance};
 use crate::report::neutral::Report;
@@ -36,6 +37,7 @@ pub fn build(q: &EvaluationInputs) -> Report {
             security(m),
             field_checks(q),
             data_audit(m),
+            reconcile::chapter(m),
             problems(m),
             analysis(m),
             application(q),

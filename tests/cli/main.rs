@@ -13,6 +13,7 @@ mod fees;
 mod ingest;
 mod problems;
 mod real_exports;
+mod reconcile;
 mod report;
 mod rows;
 mod sample;

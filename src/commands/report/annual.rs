@@ -46,14 +46,7 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
         false => annual::build(&inputs),
     };
     let extra = evaluation::payment_extra(&m.figures, &extras.fees);
-    let json = report_json(
-        "annual",
-        &period,
-        &m.figures,
-        &m.suggestions,
-        &loaded,
-        extra,
-    );
+    let json = report_json("annual", &period, &m, &loaded, extra);
     m.finish(ctx, &loaded, Span::Year, &files, &report, &json)
 }
 

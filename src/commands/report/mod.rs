@@ -139,6 +139,7 @@ struct Measured {
     suggestions: Vec<suggest::Suggestion>,
     sources: Vec<sources::SourceFile>,
     configured: BTreeSet<Table>,
+    reconciliation: crate::reconcile::Reconciliation,
 }
 
 /// How a report measures one scheme for its period.
@@ -162,12 +163,27 @@ fn measure(loaded: &Loaded, period: &Period, figures_of: FiguresOf) -> Result<Me
     let access = loaded.schemes.first().and_then(|s| s.access_type.clone());
     let chapters = chapter_figures(&loaded.session, period, access.as_deref())?;
     let suggestions = suggestions_of(&figures, &chapters.repeat, loaded);
+    let known: Vec<&ScoreResult> = figures
+        .iter()
+        .flat_map(|f| {
+            [&f.now]
+                .into_iter()
+                .chain(f.months.iter().chain(&f.quarters).map(|m| &m.result))
+        })
+        .collect();
+    let reconciliation = crate::commands::reconcile::reconcile_period(
+        &loaded.session,
+        &loaded.schemes,
+        period,
+        &known,
+    )?;
     Ok(Measured {
         figures,
         chapters,
         suggestions,
         sources: sources::files(&loaded.session.tables),
         configured: loaded.configured(),
+        reconciliation,
     })
 }
 
@@ -211,6 +227,7 @@ impl Measured {
             sources: &self.sources,
             files,
             configured: &self.configured,
+            reconciliation: &self.reconciliation,
         }
     }
 
@@ -367,12 +384,12 @@ impl Files {
 fn report_json(
     kind: &str,
     period: &Period,
-    figures: &[SchemeFigures],
-    suggestions: &[suggest::Suggestion],
+    m: &Measured,
     loaded: &Loaded,
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> serde_json::Value {
     let (check, session) = (&loaded.check, &loaded.session);
+    let (figures, suggestions) = (&m.figures, &m.suggestions);
     let scores: Vec<&ScoreResult> = figures.iter().map(|f| &f.now).collect();
     let trend: Vec<trend::IndicatorTrend> = figures
         .iter()
@@ -393,6 +410,7 @@ fn report_json(
         "trend": trend,
         "suggestions": suggestions,
         "ledger": loaded.ledger,
+        "reconciliation": m.reconciliation,
         "check": {"error": check.count(Severity::Error), "warning": check.count(Severity::Warning)},
         "inputs": inputs,
         "gwq_version": env!("CARGO_PKG_VERSION"),

@@ -22,14 +22,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
     let files = Files::new(ctx, &loaded.session, &period, "monthly");
     let listed = files.listed();
     let report = monthly::build(&m.inputs(&loaded, &period, Span::Month, &listed));
-    let json = report_json(
-        "monthly",
-        &period,
-        &m.figures,
-        &m.suggestions,
-        &loaded,
-        serde_json::Map::new(),
-    );
+    let json = report_json("monthly", &period, &m, &loaded, serde_json::Map::new());
     m.finish(ctx, &loaded, Span::Month, &files, &report, &json)
 }
 

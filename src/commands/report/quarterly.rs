@@ -28,14 +28,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
         fees: extras.fees.clone(),
     });
     let extra = evaluation::payment_extra(&m.figures, &extras.fees);
-    let json = report_json(
-        "quarterly",
-        &period,
-        &m.figures,
-        &m.suggestions,
-        &loaded,
-        extra,
-    );
+    let json = report_json("quarterly", &period, &m, &loaded, extra);
     m.finish(ctx, &loaded, Span::Quarter, &files, &report, &json)
 }
 
