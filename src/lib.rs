@@ -34,6 +34,7 @@ pub mod output;
 pub mod period;
 pub mod progress;
 pub mod reconcile;
+pub mod replay;
 pub mod report;
 pub mod reports;
 pub mod rng;

@@ -5,6 +5,13 @@
 pub const EXAMPLES: &[(&str, &[&str])] = &[
     ("init", &["gwq init D:/监管"]),
     (
+        "replay",
+        &[
+            "gwq -w demo-ws replay --scheme-file 修订方案.yaml --period 2025-07..2026-06",
+            "gwq -w demo-ws replay --scheme-file 修订方案.yaml --scheme fiber --quarter 2025Q3 --every quarter",
+        ],
+    ),
+    (
         "reconcile",
         &[
             "gwq -w demo-ws reconcile --month 2025-08",

@@ -127,8 +127,32 @@ pub enum Command {
     Scheme(SchemeArgs),
     /// 自报数据核验：服务商自报指标（provider_kpis）与实测值逐项比对，标出虚报、少报
     Reconcile(ReconcileArgs),
+    /// 方案重算：用修订后的指标体系重算过去各月（或各季度），对比总分、等级和费用调整
+    Replay(ReplayArgs),
     /// 命令行补全脚本：gwq completions bash|zsh|fish|powershell
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = OPTIONS)]
+pub struct ReplayArgs {
+    /// 修订后的指标体系文件（YAML）
+    #[arg(long, value_name = "NEW.yaml")]
+    pub scheme_file: PathBuf,
+    /// 现行方案：gwq.yaml 中 schemes 的名称（默认与修订方案接入方式相同的那个）
+    #[arg(long, value_name = "SCHEME")]
+    pub scheme: Option<String>,
+    /// 逐月（month，默认）或逐季度（quarter）重算
+    #[arg(long, value_enum, default_value = "month", value_name = "EVERY")]
+    pub every: Every,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Every {
+    Month,
+    Quarter,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod ingest;
 mod init;
 mod problems;
 pub mod reconcile;
+mod replay;
 mod report;
 mod sample;
 mod scheme;
@@ -211,6 +212,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Acceptance(args) => acceptance::run(&ctx, args),
         Command::Scheme(args) => scheme::run(&ctx, args),
         Command::Reconcile(args) => reconcile::run(&ctx, args),
+        Command::Replay(args) => replay::run(&ctx, args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             let mut command = Cli::command();

@@ -14,6 +14,7 @@ mod ingest;
 mod problems;
 mod real_exports;
 mod reconcile;
+mod replay;
 mod report;
 mod rows;
 mod sample;
