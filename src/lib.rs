@@ -28,6 +28,7 @@ pub mod frame;
 pub mod ingest;
 pub mod intervals;
 pub mod inventory;
+pub mod issued;
 pub mod ledger;
 pub mod outages;
 pub mod output;

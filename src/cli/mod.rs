@@ -303,6 +303,8 @@ pub enum ReportKind {
     Annual(AnnualArgs),
     /// 监管专项报告：背景与范围、时间线、影响、原因、处置、整改要求
     Special(SpecialArgs),
+    /// 已发布报告及其更正版本的清单（reports/issued/）
+    History,
 }
 
 #[derive(Debug, Args)]
@@ -331,6 +333,9 @@ pub struct AnnualArgs {
     /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
     #[arg(long, value_name = "SCHEME")]
     pub scheme: Option<String>,
+    /// 登记为发布版本：报告 JSON 和各输入文件的 sha256 存入 reports/issued/（不覆盖）
+    #[arg(long)]
+    pub issue: bool,
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +347,9 @@ pub struct MonthlyArgs {
     /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
     #[arg(long, value_name = "SCHEME")]
     pub scheme: Option<String>,
+    /// 登记为发布版本：报告 JSON 和各输入文件的 sha256 存入 reports/issued/（不覆盖）
+    #[arg(long)]
+    pub issue: bool,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +361,9 @@ pub struct QuarterlyArgs {
     /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
     #[arg(long, value_name = "SCHEME")]
     pub scheme: Option<String>,
+    /// 登记为发布版本：报告 JSON 和各输入文件的 sha256 存入 reports/issued/（不覆盖）
+    #[arg(long)]
+    pub issue: bool,
 }
 
 #[derive(Debug, Args)]

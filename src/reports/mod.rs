@@ -4,6 +4,7 @@
 
 pub mod annual;
 pub mod annual5g;
+pub mod correction;
 mod evaluation;
 mod fieldwork;
 pub mod general;

@@ -11,6 +11,7 @@ mod check;
 mod errors;
 mod fees;
 mod ingest;
+mod issued;
 mod problems;
 mod real_exports;
 mod reconcile;

@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
     };
     let extra = evaluation::payment_extra(&m.figures, &extras.fees);
     let json = report_json("annual", &period, &m, &loaded, extra);
-    m.finish(ctx, &loaded, Span::Year, &files, &report, &json)
+    m.finish(ctx, &loaded, Span::Year, &files, report, json, args.issue)
 }
 
 /// The 5G annual evaluation report: the evaluation chapters and the 5G figures.

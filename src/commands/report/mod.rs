@@ -7,6 +7,7 @@
 
 mod annual;
 mod evaluation;
+mod history;
 mod monthly;
 mod quarterly;
 mod special;
@@ -16,6 +17,7 @@ use crate::analysis::{faults, plan, security, sources, suggest, trend};
 use crate::audit::{run_check, CheckOptions, CheckReport};
 use crate::cli::{ReportArgs, ReportKind};
 use crate::findings::Severity;
+use crate::issued::Issued;
 use crate::period::Period;
 use crate::progress::StepBar;
 use crate::report::neutral::Report;
@@ -35,6 +37,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
         ReportKind::Quarterly(a) => quarterly::run(ctx, a),
         ReportKind::Annual(a) => annual::run(ctx, a),
         ReportKind::Special(a) => special::run(ctx, a),
+        ReportKind::History => history::run(ctx),
     }
 }
 
@@ -231,27 +234,78 @@ impl Measured {
         }
     }
 
-    /// Clears the bar, says each scheme's summary sentence, writes the three files
-    /// and prints the JSON when asked.
+    /// Clears the bar, says each scheme's summary sentence, adds the 更正说明 when an
+    /// issued revision of the report differs, writes the files, records the report as
+    /// issued with `issue`, and prints the JSON when asked.
+    #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
         ctx: &Context,
         loaded: &Loaded,
         span: Span,
         files: &Files,
-        report: &Report,
-        json: &serde_json::Value,
+        report: Report,
+        json: serde_json::Value,
+        issue: bool,
     ) -> Result<Outcome> {
         loaded.bar.finish();
         for f in &self.figures {
             ctx.say(&crate::reports::general::summary_sentence(&f.now, span));
         }
-        files.write(ctx, report, json)?;
+        let (report, json) = corrected(ctx, loaded, files, report, json)?;
+        files.write(ctx, &report, &json)?;
+        if issue {
+            let issued = Issued::new(&issued_dir(&loaded.session), &files.stem);
+            let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+            let record = issued.record(&json, &at)?;
+            ctx.say(&format!(
+                "已登记为发布版本 r{}：{}",
+                record.revision,
+                record.path.display()
+            ));
+        }
         if ctx.json {
-            ctx.print_json(json)?;
+            ctx.print_json(&json)?;
         }
         Ok(Outcome::Done)
     }
+}
+
+/// `<workspace>/reports/issued`.
+fn issued_dir(session: &Session) -> PathBuf {
+    session.ws.root.join("reports").join("issued")
+}
+
+/// With an issued revision that differs: the report with 更正说明 first, the JSON with
+/// `correction`, and `correction-<kind>-<label>.json` written beside the report.
+fn corrected(
+    ctx: &Context,
+    loaded: &Loaded,
+    files: &Files,
+    mut report: Report,
+    mut json: serde_json::Value,
+) -> Result<(Report, serde_json::Value)> {
+    let issued = Issued::new(&issued_dir(&loaded.session), &files.stem);
+    let Some(latest) = issued.latest()? else {
+        return Ok((report, json));
+    };
+    let Some(c) = crate::issued::correction(&latest, &json) else {
+        return Ok((report, json));
+    };
+    report
+        .sections
+        .insert(0, crate::reports::correction::section(&c));
+    json["correction"] = serde_json::to_value(&c)?;
+    let path = files.dir.join(format!("correction-{}.json", files.stem));
+    crate::output::write_atomic(&path, &serde_json::to_vec_pretty(&c)?)
+        .with_context(|| format!("无法写入 {}", path.display()))?;
+    ctx.say(&format!(
+        "与已发布的第 {} 版相比有 {} 项数据变化，已加更正说明：{}",
+        c.corrects_revision,
+        c.figures.len(),
+        path.display()
+    ));
+    Ok((report, json))
 }
 
 /// The figures of the chapters that are not scores.

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
     let listed = files.listed();
     let report = monthly::build(&m.inputs(&loaded, &period, Span::Month, &listed));
     let json = report_json("monthly", &period, &m, &loaded, serde_json::Map::new());
-    m.finish(ctx, &loaded, Span::Month, &files, &report, &json)
+    m.finish(ctx, &loaded, Span::Month, &files, report, json, args.issue)
 }
 
 /// The month scored with districts (measured once), and the earlier months of the

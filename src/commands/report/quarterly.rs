@@ -29,7 +29,15 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
     });
     let extra = evaluation::payment_extra(&m.figures, &extras.fees);
     let json = report_json("quarterly", &period, &m, &loaded, extra);
-    m.finish(ctx, &loaded, Span::Quarter, &files, &report, &json)
+    m.finish(
+        ctx,
+        &loaded,
+        Span::Quarter,
+        &files,
+        report,
+        json,
+        args.issue,
+    )
 }
 
 /// The quarter scored with districts; its months and the quarter before, each
