@@ -85,8 +85,9 @@ fn monthly_report_has_every_chapter_and_the_scores_of_score() {
         "四、网络性能",
         "五、网络安全",
         "六、数据稽核",
-        "七、问题整改",
-        "八、分析与建议",
+        "七、自报数据核验",
+        "八、问题整改",
+        "九、分析与建议",
         "附件",
     ];
     let mut at = 0;
@@ -293,9 +294,10 @@ fn quarterly_report_has_every_chapter_and_the_payment_in_yuan() {
         "六、网络安全",
         "七、抽查与测试",
         "八、数据稽核",
-        "九、问题整改",
-        "十、分析与建议",
-        "十一、结果应用",
+        "九、自报数据核验",
+        "十、问题整改",
+        "十一、分析与建议",
+        "十二、结果应用",
     ];
     let last = assert_chapters_in_order(&xml, &chapters);
     assert!(xml.rfind("附件").unwrap() > last);
