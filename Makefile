@@ -32,6 +32,10 @@ demo: build
 	$(GWQ) -w samples --no-progress problems sync --month 2025-09
 	$(GWQ) -w samples --no-progress problems list --overdue --as-of 2025-09-30
 	$(GWQ) -w samples --no-progress report quarterly --quarter 2025Q3
+	$(GWQ) -w samples --no-progress reconcile --quarter 2025Q3
+	mkdir -p samples/reports
+	sed 's/target: ">= 99.95"/target: ">= 99.99"/' samples/indicators/fiber.yaml > samples/reports/fiber-proposed.yaml
+	$(GWQ) -w samples --no-progress replay --scheme-file samples/reports/fiber-proposed.yaml --scheme fiber --quarter 2025Q3
 	$(GWQ) -w samples --no-progress report annual
 	$(GWQ) -w samples --no-progress report annual --scheme 5g
 	$(GWQ) -w samples --no-progress report special --period 2025Q3 --topic outages
