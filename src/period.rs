@@ -157,6 +157,34 @@ pub fn labels_within(period: &Period) -> Vec<String> {
     labels
 }
 
+/// The months (or quarters) a period touches, each clipped to the period: a whole
+/// month keeps its label (`2025-08`), a clipped one is a range.
+pub fn sub_periods(period: &Period, quarters: bool) -> Vec<Period> {
+    let mut labels: Vec<String> = months_in(period)
+        .into_iter()
+        .map(|(y, m)| match quarters {
+            true => format!("{y}Q{}", (m - 1) / 3 + 1),
+            false => format!("{y}-{m:02}"),
+        })
+        .collect();
+    labels.dedup();
+    labels
+        .into_iter()
+        .map(|l| {
+            let p: Period = l.parse().expect("month and quarter labels parse");
+            match (p.start < period.start, p.end > period.end) {
+                (false, false) => p,
+                _ => Period::new(p.start.max(period.start), p.end.min(period.end)),
+            }
+        })
+        .collect()
+}
+
+/// The period's months, clipped to it (see `sub_periods`).
+pub fn month_pieces(period: &Period) -> Vec<Period> {
+    sub_periods(period, false)
+}
+
 /// The months a period touches, as (year, month) pairs in order.
 pub fn months_in(period: &Period) -> Vec<(i32, u32)> {
     let mut out = Vec::new();

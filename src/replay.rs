@@ -5,7 +5,7 @@
 //! (same id, measure, source, `where`, time column and access type) reuse the current
 //! measurement; only the others are measured again.
 
-use crate::period::{months_in, Period};
+use crate::period::Period;
 use crate::scheme::{Indicator, Scheme};
 use crate::score::{Measurements, ScoreResult};
 use serde::Serialize;
@@ -49,24 +49,7 @@ pub fn combined(current: &Measurements, extra: Option<Measurements>) -> Measurem
 
 /// The sub-periods of `period`: its months (or quarters), each clipped to it.
 pub fn sub_periods(period: &Period, quarters: bool) -> Vec<Period> {
-    let mut labels: Vec<String> = months_in(period)
-        .into_iter()
-        .map(|(y, m)| match quarters {
-            true => format!("{y}Q{}", (m - 1) / 3 + 1),
-            false => format!("{y}-{m:02}"),
-        })
-        .collect();
-    labels.dedup();
-    labels
-        .into_iter()
-        .map(|l| {
-            let p: Period = l.parse().expect("month and quarter labels parse");
-            match (p.start < period.start, p.end > period.end) {
-                (false, false) => p,
-                _ => Period::new(p.start.max(period.start), p.end.min(period.end)),
-            }
-        })
-        .collect()
+    crate::period::sub_periods(period, quarters)
 }
 
 /// Total, grade and payment adjustment of one scoring.

@@ -39,6 +39,8 @@ pub struct Session {
     pub tables: BTreeMap<Table, LoadedTable>,
     pub inventory: Inventory,
     pub calendar: Calendar,
+    /// The months of samples measured so far (see `score::pieces`).
+    pub pieces: crate::score::pieces::PieceCache,
 }
 
 impl Session {
@@ -59,6 +61,7 @@ impl Session {
             tables,
             inventory,
             calendar,
+            pieces: Default::default(),
         })
     }
 
@@ -69,6 +72,7 @@ impl Session {
             inventory: &self.inventory,
             calendar: &self.calendar,
             period,
+            pieces: Some(&self.pieces),
         }
     }
 }

@@ -79,10 +79,8 @@ pub fn one(
     newest: Option<NaiveDateTime>,
 ) -> Result<MonthResult, ScoreError> {
     let input = ScoreInput {
-        tables: base.tables,
-        inventory: base.inventory,
-        calendar: base.calendar,
         period: &period,
+        ..*base
     };
     let measured = measure(scheme, &input, None)?;
     // Trends carry values only; the period's data audit belongs to its own report.

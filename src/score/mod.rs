@@ -10,6 +10,8 @@ pub mod availability;
 pub mod daily;
 pub mod measure;
 pub mod measurements;
+pub mod partial;
+pub mod pieces;
 mod result;
 pub mod rows;
 pub mod samples;
@@ -71,11 +73,14 @@ impl GroupBy {
 }
 
 /// What measuring reads.
+#[derive(Clone, Copy)]
 pub struct ScoreInput<'a> {
     pub tables: &'a BTreeMap<Table, LoadedTable>,
     pub inventory: &'a Inventory,
     pub calendar: &'a Calendar,
     pub period: &'a Period,
+    /// The months already measured in this session (none: measure every time).
+    pub pieces: Option<&'a pieces::PieceCache>,
 }
 
 /// Measures and scores `scheme` for the period; `by` adds per-group results.

@@ -11,8 +11,8 @@
 //! depend on thread timing, so the JSON is the same bytes every run (SPEC §13).
 
 use super::availability::{self, LineShare};
-use super::measure::{self, Aggregates, Measured};
 use super::measurements::{availability_by_key, ByKey};
+use super::partial::{Acc, Partial};
 use super::rows;
 use super::{GroupBy, ScoreError, ScoreInput};
 use crate::frame::{self, CollectStreaming, StepContext};
@@ -20,6 +20,7 @@ use crate::ingest::LoadedTable;
 use crate::scheme::{Indicator, Measure};
 use crate::tables::Table;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Compact-frame columns: the line's index and its group's index.
@@ -95,19 +96,23 @@ impl Columns {
     }
 }
 
-/// How one indicator aggregates its compact columns.
+/// How one indicator adds up its compact columns.
 struct Plan<'a> {
     ind: &'a Indicator,
-    /// The value over rows (not for availability).
-    value: Option<Expr>,
-    /// The rows behind the value: rows passing `where`.
-    rows: Expr,
+    /// The compact column that is non-null where the row passes `where` (none: all do).
+    passes: Option<String>,
+    /// An empty partial of the indicator's measure (not for availability).
+    template: Option<Partial>,
+    /// The column the partial reads: the value (stat, percentile) or the condition (ratio).
+    column: Option<String>,
     /// Availability's per-row up (true), down (false) or not counted (null).
     availability: Option<String>,
 }
 
 /// Measures the handled indicators of `inds` (see `handles`) overall (key "") and,
-/// with `by`, per group (keys "by\u{1}value"), by indicator id.
+/// with `by`, per group (keys "by\u{1}value"), by indicator id: the period a month at
+/// a time (each month from the session's pieces when measured before), the months
+/// added up.
 pub fn measure_all(
     inds: &[&Indicator],
     t: &LoadedTable,
@@ -118,6 +123,31 @@ pub fn measure_all(
     if inds.is_empty() || !t.configured {
         return Ok(BTreeMap::new());
     }
+    let mut total = Pieces::default();
+    for piece in crate::period::month_pieces(input.period) {
+        let piece_input = ScoreInput {
+            period: &piece,
+            ..*input
+        };
+        let measured = match input.pieces {
+            Some(cache) => cache.get_or_measure(inds, access, by, &piece, |missing| {
+                measure_piece(missing, t, access, &piece_input, by)
+            })?,
+            None => measure_piece(inds, t, access, &piece_input, by)?,
+        };
+        total.add(&measured);
+    }
+    Ok(total.finish(inds, by, input))
+}
+
+/// One piece (a month) of the period measured from one read of its samples.
+fn measure_piece(
+    inds: &[&Indicator],
+    t: &LoadedTable,
+    access: Option<&str>,
+    input: &ScoreInput,
+    by: Option<GroupBy>,
+) -> Result<Pieces, ScoreError> {
     let with_availability = inds
         .iter()
         .any(|i| matches!(i.measure, Measure::Availability { .. }));
@@ -135,8 +165,40 @@ pub fn measure_all(
     let index = LineIndex::new(&lines, by, input, &windows)?;
     let (columns, plans) = plan(inds, &index.planned);
     let compact = read_compact(t, access, input, &index, by.is_some(), columns)?;
-    let mut out = row_measures(&compact, &plans, by, &index.keys)?;
-    out.extend(availability_measures(compact, &plans, by, &lines, input)?);
+    let mut out = Pieces::default();
+    let groups: Vec<Option<u32>> = match by {
+        Some(_) => compact
+            .column(GROUP)
+            .step(STEP)?
+            .u32()
+            .step(STEP)?
+            .iter()
+            .collect(),
+        None => vec![None; compact.height()],
+    };
+    // Each indicator adds up its own columns: on every core.
+    let added: Vec<(&Plan, Added)> = crate::progress::timed("score samples add", || {
+        plans
+            .par_iter()
+            .map(|p| {
+                let added = match &p.availability {
+                    Some(up) => Added::Lines(line_counts(&compact, up, &lines)?),
+                    None => Added::Rows(accumulate(&compact, p, &groups, &index.keys)?),
+                };
+                Ok((p, added))
+            })
+            .collect::<Result<_, ScoreError>>()
+    })?;
+    for (p, added) in added {
+        match added {
+            Added::Lines(l) => {
+                out.lines.insert(p.ind.id.clone(), l);
+            }
+            Added::Rows(r) => {
+                out.rows.insert(p.ind.id.clone(), r);
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -229,42 +291,36 @@ impl LineIndex {
 }
 
 /// What each indicator keeps of a row (the compact frame's columns), and how it
-/// aggregates them.
+/// adds them up.
 fn plan<'a>(inds: &[&'a Indicator], planned: &Expr) -> (Columns, Vec<Plan<'a>>) {
     let mut columns = Columns::default();
     let mut plans = Vec::new();
     for ind in inds {
         let w = ind.filter.as_deref();
-        let rows = match w {
-            Some(_) => {
-                let passed = columns.keep("passes".into(), w, lit(true));
-                col(passed).count()
-            }
-            None => len(),
-        };
         let mut plan = Plan {
             ind,
-            value: None,
-            rows: rows.cast(DataType::Float64),
+            passes: w.map(|_| columns.keep("passes".into(), w, lit(true))),
+            template: None,
+            column: None,
             availability: None,
         };
         match &ind.measure {
             Measure::Stat { stat, column } => {
                 let c = col(column.as_str()).cast(DataType::Float64);
-                let v = columns.keep(format!("value {column}"), w, c);
-                plan.value = Some(measure::stat_of(*stat, col(v)));
+                plan.column = Some(columns.keep(format!("value {column}"), w, c));
+                plan.template = Some(Partial::stat(*stat));
             }
             Measure::Percentile { column, p, method } => {
                 let c = col(column.as_str()).cast(DataType::Float64);
-                let v = columns.keep(format!("value {column}"), w, c);
-                plan.value = Some(measure::percentile_of(col(v), *p, *method));
+                plan.column = Some(columns.keep(format!("value {column}"), w, c));
+                plan.template = Some(Partial::values(*p, *method));
             }
             Measure::Ratio { condition } => {
                 let held = columns.sql(condition).fill_null(lit(false));
-                let c = columns.keep(format!("held {condition}"), w, held);
-                plan.value = Some(col(c).cast(DataType::Float64).mean() * lit(100.0));
+                plan.column = Some(columns.keep(format!("held {condition}"), w, held));
+                plan.template = Some(Partial::Ratio { held: 0, n: 0 });
             }
-            Measure::Count => plan.value = Some(plan.rows.clone()),
+            Measure::Count => plan.template = Some(Partial::Count),
             Measure::Availability { .. } => {
                 // Only samples inside the line's active dates and outside its planned
                 // windows count.
@@ -313,170 +369,178 @@ fn read_compact(
     })?)
 }
 
-/// The measures over rows (all but availability), overall and per group.
-fn row_measures(
+/// What one plan adds up over a piece.
+enum Added {
+    Rows(BTreeMap<String, Acc>),
+    Lines(BTreeMap<String, (u64, u64)>),
+}
+
+/// One indicator's partials over the compact frame: overall (key "") and, with
+/// groups, per group key (rows of no group count only overall). A group is listed
+/// when it has any row, as a polars group_by lists it.
+fn accumulate(
     compact: &DataFrame,
-    plans: &[Plan],
-    by: Option<GroupBy>,
+    plan: &Plan,
+    groups: &[Option<u32>],
     keys: &[String],
-) -> Result<BTreeMap<String, ByKey>, ScoreError> {
-    let mut out = BTreeMap::new();
-    let value_plans: Vec<(usize, &Plan)> = plans
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.value.is_some())
-        .collect();
-    if value_plans.is_empty() {
-        return Ok(out);
-    }
-    let exprs = || {
-        value_plans
-            .iter()
-            .flat_map(|(i, p)| {
-                [
-                    p.value.clone().expect("value plans").alias(format!("v{i}")),
-                    p.rows.clone().alias(format!("n{i}")),
-                ]
-            })
-            .collect::<Vec<_>>()
+) -> Result<BTreeMap<String, Acc>, ScoreError> {
+    let template = plan.template.clone().expect("row plans have a partial");
+    let empty = || Acc {
+        partial: template.clone(),
+        rows: 0,
     };
-    let overall = crate::progress::timed("score samples overall", || {
-        measure::aggregate(compact.clone().lazy(), None, exprs(), STEP)
-    })?;
-    let groups = match by {
-        Some(_) => crate::progress::timed("score samples groups", || {
-            per_group(compact, keys.len(), &exprs)
-        })?,
-        None => Aggregates::new(),
+    let column = |name: &str| compact.column(name).step(STEP);
+    let passes: Option<Vec<bool>> = match &plan.passes {
+        Some(c) => Some(
+            column(c)?
+                .is_not_null()
+                .iter()
+                .map(|b| b == Some(true))
+                .collect(),
+        ),
+        None => None,
     };
-    for (i, p) in &value_plans {
-        let mut values = ByKey::new();
-        let mut put = |key: String, aggs: &BTreeMap<String, Option<f64>>| {
-            values.insert(
-                key,
-                Measured {
-                    value: aggs.get(&format!("v{i}")).copied().flatten(),
-                    rows: aggs.get(&format!("n{i}")).copied().flatten().unwrap_or(0.0) as u64,
-                },
-            );
-        };
-        if let Some(a) = overall.get("") {
-            put(String::new(), a);
+    let mut overall = empty();
+    let mut per: Vec<Option<Acc>> = vec![None; keys.len()];
+    let mut add = |i: usize, f: &dyn Fn(&mut Partial)| {
+        let pass = passes.as_ref().is_none_or(|p| p[i]);
+        let group = groups[i].map(|g| per[g as usize].get_or_insert_with(empty));
+        if !pass {
+            return;
         }
-        if let Some(g) = by {
-            for (k, a) in &groups {
-                let key = k.parse::<usize>().ok().and_then(|k| keys.get(k));
-                if let Some(key) = key {
-                    put(format!("{}\u{1}{key}", g.name()), a);
-                }
-            }
+        overall.rows += 1;
+        f(&mut overall.partial);
+        if let Some(acc) = group {
+            acc.rows += 1;
+            f(&mut acc.partial);
         }
-        out.insert(p.ind.id.clone(), values);
-    }
-    Ok(out)
-}
-
-/// Groups are measured in at most this many batches (see `per_group`).
-const GROUP_BATCHES: usize = 16;
-
-/// `exprs` per group (keys: the group index as text), a batch of neighbouring groups at
-/// a time: each batch's rows are filtered out (file order kept) and grouped on their
-/// own. One polars group_by over every sample would hold every group's row list and,
-/// for percentiles, every group's sorted copy at once (+2 GiB on a 62 M-row quarter);
-/// a batch holds about 1/16 of that. With 16 districts a batch is one district,
-/// aggregated without grouping (its sums may then differ from a group_by's in the last
-/// binary digit).
-fn per_group(
-    compact: &DataFrame,
-    groups: usize,
-    exprs: &dyn Fn() -> Vec<Expr>,
-) -> Result<Aggregates, ScoreError> {
-    let batches = groups.clamp(1, GROUP_BATCHES);
-    let mut out = Aggregates::new();
-    for b in 0..batches {
-        let (first, end) = (b * groups / batches, (b + 1) * groups / batches);
-        let in_batch = col(GROUP)
-            .gt_eq(lit(first as u32))
-            .and(col(GROUP).lt(lit(end as u32)));
-        let rows = compact
-            .clone()
-            .lazy()
-            .filter(in_batch)
-            .collect()
-            .step(STEP)?;
-        if rows.height() == 0 {
-            continue;
-        }
-        if end - first == 1 {
-            // One group: aggregated like the whole, which is twice as fast as grouping.
-            if let Some(a) = measure::aggregate(rows.lazy(), None, exprs(), STEP)?.remove("") {
-                out.insert(first.to_string(), a);
-            }
-        } else {
-            out.extend(measure::aggregate(rows.lazy(), Some(GROUP), exprs(), STEP)?);
-        }
-    }
-    Ok(out)
-}
-
-/// Availability from up and counted samples per line.
-fn availability_measures(
-    compact: DataFrame,
-    plans: &[Plan],
-    by: Option<GroupBy>,
-    lines: &[String],
-    input: &ScoreInput,
-) -> Result<BTreeMap<String, ByKey>, ScoreError> {
-    let mut out = BTreeMap::new();
-    let avail_plans: Vec<&Plan> = plans.iter().filter(|p| p.availability.is_some()).collect();
-    if avail_plans.is_empty() {
-        return Ok(out);
-    }
-    let mut aggs = Vec::new();
-    for (i, p) in avail_plans.iter().enumerate() {
-        let a = col(p.availability.as_deref().expect("availability plans"));
-        aggs.push(
-            a.clone()
-                .cast(DataType::UInt32)
-                .sum()
-                .alias(format!("up{i}")),
-        );
-        aggs.push(a.count().alias(format!("n{i}")));
-    }
-    // Counts only (sums of 0/1): the streaming engine's result is exact.
-    let all = compact
-        .lazy()
-        .filter(col(LINE).is_not_null())
-        .group_by([col(LINE)])
-        .agg(aggs)
-        .sort([LINE], SortMultipleOptions::default())
-        .collect_streaming()
-        .step(STEP)?;
-    let line_of = frame::i64_values(&all, LINE)?;
-    for (i, p) in avail_plans.iter().enumerate() {
-        let ups = frame::f64_values(&all, &format!("up{i}"))?;
-        let ns = frame::f64_values(&all, &format!("n{i}"))?;
-        let mut shares = Vec::new();
-        for (row, line) in line_of.iter().enumerate() {
-            let (Some(line), Some(total)) = (line, ns[row]) else {
-                continue;
-            };
-            if total > 0.0 {
-                shares.push(LineShare {
-                    line_id: lines[*line as usize].clone(),
-                    good: ups[row].unwrap_or(0.0),
-                    total,
-                    rows: total as u64,
+    };
+    match (&template, &plan.column) {
+        (Partial::Ratio { .. }, Some(c)) => {
+            for (i, held) in column(c)?.bool().step(STEP)?.iter().enumerate() {
+                add(i, &|p: &mut Partial| {
+                    if let Some(h) = held {
+                        p.add_held(h)
+                    }
                 });
             }
         }
-        let agg = availability::aggregate_of(p.ind);
-        out.insert(
-            p.ind.id.clone(),
-            availability_by_key(&shares, agg, by, input.inventory),
-        );
+        (_, Some(c)) => {
+            for (i, v) in column(c)?.f64().step(STEP)?.iter().enumerate() {
+                add(i, &|p: &mut Partial| {
+                    if let Some(v) = v {
+                        p.add_value(v)
+                    }
+                });
+            }
+        }
+        (_, None) => (0..compact.height()).for_each(|i| add(i, &|_: &mut Partial| {})),
+    }
+    let mut out = BTreeMap::from([(String::new(), overall)]);
+    for (k, acc) in per.into_iter().enumerate() {
+        if let Some(acc) = acc {
+            out.insert(keys[k].clone(), acc);
+        }
     }
     Ok(out)
+}
+
+/// Availability's counted (non-null) and up samples per line, by line id.
+fn line_counts(
+    compact: &DataFrame,
+    up: &str,
+    lines: &[String],
+) -> Result<BTreeMap<String, (u64, u64)>, ScoreError> {
+    let mut counts = vec![(0u64, 0u64); lines.len()];
+    let line = compact.column(LINE).step(STEP)?.u32().step(STEP)?;
+    let up = compact.column(up).step(STEP)?.bool().step(STEP)?;
+    for (l, u) in line.iter().zip(up.iter()) {
+        if let (Some(l), Some(u)) = (l, u) {
+            let c = &mut counts[l as usize];
+            c.0 += u as u64;
+            c.1 += 1;
+        }
+    }
+    Ok(lines
+        .iter()
+        .zip(counts)
+        .filter(|(_, c)| c.1 > 0)
+        .map(|(id, c)| (id.clone(), c))
+        .collect())
+}
+
+/// What pieces of a period give the sample indicators, by indicator id: partials
+/// by group key ("" overall, else the group's value), availability's (up, counted)
+/// per line.
+#[derive(Debug, Clone, Default)]
+pub struct Pieces {
+    pub rows: BTreeMap<String, BTreeMap<String, Acc>>,
+    pub lines: BTreeMap<String, BTreeMap<String, (u64, u64)>>,
+}
+
+impl Pieces {
+    /// Adds another piece (a later month).
+    pub fn add(&mut self, other: &Pieces) {
+        for (id, accs) in &other.rows {
+            let mine = self.rows.entry(id.clone()).or_default();
+            for (k, acc) in accs {
+                match mine.get_mut(k) {
+                    Some(m) => m.merge(acc),
+                    None => {
+                        mine.insert(k.clone(), acc.clone());
+                    }
+                }
+            }
+        }
+        for (id, lines) in &other.lines {
+            let mine = self.lines.entry(id.clone()).or_default();
+            for (line, (up, n)) in lines {
+                let c = mine.entry(line.clone()).or_default();
+                c.0 += up;
+                c.1 += n;
+            }
+        }
+    }
+
+    /// The measured values by indicator id, keyed as `measure_all` returns them.
+    fn finish(
+        self,
+        inds: &[&Indicator],
+        by: Option<GroupBy>,
+        input: &ScoreInput,
+    ) -> BTreeMap<String, ByKey> {
+        let mut out = BTreeMap::new();
+        for (id, accs) in self.rows {
+            let values = accs
+                .into_iter()
+                .map(|(k, acc)| match (k.is_empty(), by) {
+                    (false, Some(g)) => (format!("{}\u{1}{k}", g.name()), acc.measured()),
+                    _ => (k, acc.measured()),
+                })
+                .collect();
+            out.insert(id, values);
+        }
+        for ind in inds {
+            let Some(lines) = self.lines.get(&ind.id) else {
+                continue;
+            };
+            let shares: Vec<LineShare> = lines
+                .iter()
+                .map(|(line, (up, n))| LineShare {
+                    line_id: line.clone(),
+                    good: *up as f64,
+                    total: *n as f64,
+                    rows: *n,
+                })
+                .collect();
+            let agg = availability::aggregate_of(ind);
+            out.insert(
+                ind.id.clone(),
+                availability_by_key(&shares, agg, by, input.inventory),
+            );
+        }
+        out
+    }
 }
 
 /// The lines samples are indexed by: the inventory's, in id order, and with no access
@@ -511,61 +575,4 @@ pub(super) fn line_ids(
         ids.extend(frame::str_values(&df, "line_id")?.into_iter().flatten());
     }
     Ok(ids)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scheme::PercentileMethod;
-
-    /// Groups measured a batch at a time give what one group_by over every row gives,
-    /// and rows of no group (a line outside every group) are in none. Group 0 holds
-    /// 1, (null), 4; group 1 holds 10, 30; groups 2..40 hold one row each.
-    #[test]
-    fn groups_in_batches_agree_with_one_group_by() {
-        let mut group = vec![Some(0u32), Some(1), None, Some(0), Some(1), Some(0)];
-        let mut v = vec![
-            Some(1.0),
-            Some(10.0),
-            Some(100.0),
-            None,
-            Some(30.0),
-            Some(4.0),
-        ];
-        for g in 2..40u32 {
-            group.push(Some(g));
-            v.push(Some(g as f64 / 3.0));
-        }
-        let compact = df!(GROUP => group, "v" => v).unwrap();
-        let exprs = || {
-            vec![
-                col("v").mean().alias("mean"),
-                measure::percentile_of(col("v"), 95.0, PercentileMethod::Linear).alias("p95"),
-                measure::percentile_of(col("v"), 50.0, PercentileMethod::NearestRank).alias("p50"),
-                col("v").count().alias("n"),
-            ]
-        };
-        let batched = per_group(&compact, 40, &exprs).unwrap();
-        let all = measure::aggregate(compact.clone().lazy(), Some(GROUP), exprs(), STEP).unwrap();
-        assert_eq!(batched, all);
-        assert_eq!(batched.len(), 40);
-        let got = |g: &str, a: &str| batched[g][a].unwrap();
-        assert_eq!((got("0", "mean"), got("0", "n")), (2.5, 2.0));
-        assert!((got("0", "p95") - 3.85).abs() < 1e-12);
-        assert_eq!(got("0", "p50"), 1.0);
-        assert_eq!((got("1", "mean"), got("1", "n")), (20.0, 2.0));
-        assert!((got("1", "p95") - 29.0).abs() < 1e-12);
-        assert_eq!(got("1", "p50"), 10.0);
-        assert_eq!(got("39", "mean"), 13.0);
-        // Two groups: two batches of one group each.
-        let two = compact
-            .clone()
-            .lazy()
-            .filter(col(GROUP).lt(lit(2u32)))
-            .collect()
-            .unwrap();
-        let some = per_group(&two, 2, &exprs).unwrap();
-        assert_eq!(some["0"], all["0"]);
-        assert_eq!(some["1"], all["1"]);
-    }
 }

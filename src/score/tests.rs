@@ -138,6 +138,7 @@ pub(crate) fn with_input<T>(
         inventory: &inventory,
         calendar: &calendar,
         period: &period,
+        pieces: None,
     };
     f(&input)
 }
