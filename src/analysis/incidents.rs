@@ -60,6 +60,8 @@ pub enum Topic {
     Faults,
     Outages,
     Security,
+    /// The period's fees and the evaluation's payment adjustment.
+    Fees,
     Line(String),
 }
 
@@ -69,6 +71,7 @@ impl Topic {
             "faults" => Some(Topic::Faults),
             "outages" => Some(Topic::Outages),
             "security" => Some(Topic::Security),
+            "fees" => Some(Topic::Fees),
             t => t
                 .strip_prefix("line:")
                 .filter(|id| !id.trim().is_empty())
@@ -82,6 +85,7 @@ impl Topic {
             Topic::Faults => "faults".into(),
             Topic::Outages => "outages".into(),
             Topic::Security => "security".into(),
+            Topic::Fees => "fees".into(),
             Topic::Line(id) => format!(
                 "line-{}",
                 id.chars()
@@ -100,6 +104,7 @@ impl Topic {
             Topic::Faults => "故障处置".into(),
             Topic::Outages => "网络中断".into(),
             Topic::Security => "网络安全问题整改".into(),
+            Topic::Fees => "服务费用".into(),
             Topic::Line(id) => format!("线路 {id} 服务质量"),
         }
     }

@@ -49,6 +49,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "gwq -w demo-ws report annual --year 2025-07..2026-06",
             "gwq -w demo-ws report annual --scheme 5g",
             "gwq -w demo-ws report special --period 2025Q3 --topic line:SH-PD-0001",
+            "gwq -w demo-ws report special --period 2025Q3 --topic fees",
             "gwq -w demo-ws report monthly --month 2025-08 --issue",
             "gwq -w demo-ws report history",
         ],

@@ -313,7 +313,7 @@ pub struct SpecialArgs {
     /// 期间，如 2025-08、2025Q3 或 2025-08-01..2025-08-15
     #[arg(long, value_name = "P", value_parser = period_arg)]
     pub period: String,
-    /// 专题：faults（故障处置）、outages（网络中断）、security（安全问题整改）或 line:线路编号
+    /// 专题：faults（故障处置）、outages（网络中断）、security（安全问题整改）、fees（服务费用与考核扣减）或 line:线路编号
     #[arg(long, value_name = "TOPIC")]
     pub topic: String,
     /// 报告标题（默认按专题生成）

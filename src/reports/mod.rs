@@ -16,5 +16,6 @@ mod review;
 pub mod scheme_doc;
 mod service;
 pub mod special;
+pub mod special_fees;
 pub mod supervision;
 mod text;

@@ -209,7 +209,7 @@ fn chapters_without_a_source_say_so() {
 /// A quarter computed by hand: two fibre lines, one sample up and one down, a site
 /// test passed and one failed, a call answered on a Friday and one missed on a
 /// Saturday, and the fee the billing rules make due.
-fn hand_quarter(dir: &std::path::Path) {
+pub fn hand_quarter(dir: &std::path::Path) {
     write(
         &dir.join("inv.csv"),
         "线路编号,接入方式,所属区,带宽,开通日期\r\nL1,光纤,浦东新区,100M,2024-01-01\r\nL2,光纤,闵行区,1G,2025-08-17\r\n",

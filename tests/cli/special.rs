@@ -66,3 +66,43 @@ fn faults_special_report_judges_each_step_against_its_limit() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("未知的专题"));
 }
+
+/// `--topic fees` on the hand-computed quarter of the quarterly report's test: the
+/// fee due 15045.16, −5 % = −752.26, and the one indicator that cost the points.
+#[test]
+fn the_fees_topic_gives_the_fee_due_and_the_adjustment() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::report::hand_quarter(dir.path());
+    let out = dir.path().join("out");
+    let json: serde_json::Value = {
+        let o = gwq()
+            .arg("-w")
+            .arg(dir.path())
+            .arg("-o")
+            .arg(&out)
+            .arg("--json")
+            .args(["report", "special", "--period", "2025Q3", "--topic", "fees"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    assert_eq!(json["topic"], "fees");
+    let pay = &json["payment"][0];
+    assert_eq!(pay["total"], 0.0);
+    assert_eq!(pay["payment_adjust_pct"], -5.0);
+    assert_eq!(pay["fee_due"], "15045.16");
+    assert_eq!(pay["adjust_yuan"], "-752.26");
+    let xml = crate::report::document_xml(&out.join("special-fees-2025Q3.docx"));
+    for heading in [
+        "一、背景与范围",
+        "二、费用与考核结果",
+        "三、扣分指标",
+        "四、整改要求",
+        "附件",
+    ] {
+        assert!(xml.contains(heading), "{heading}");
+    }
+    assert!(xml.contains("可用率（A）"));
+    assert!(xml.contains("15,045.16") || xml.contains("15045.16"));
+}

@@ -34,7 +34,7 @@ pub(super) fn extras(session: &Session, schemes: &[Scheme], period: &Period) -> 
 
 /// Per scheme, the fee its service is due in the period under the billing rules,
 /// or why there is none. Rules that are configured but wrong stop the report.
-fn fees_due(
+pub(super) fn fees_due(
     session: &Session,
     schemes: &[Scheme],
     period: &Period,
