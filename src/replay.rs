@@ -93,6 +93,8 @@ impl PeriodReplay {
 pub struct Replay {
     pub scheme: String,
     pub proposed: String,
+    /// The proposed scheme's file, as given.
+    pub proposed_file: String,
     pub period: String,
     pub periods: Vec<PeriodReplay>,
 }

@@ -22,6 +22,7 @@ pub fn run(ctx: &Context, args: ReplayArgs) -> Result<Outcome> {
     let mut out = Replay {
         scheme: current.name.clone(),
         proposed: proposed.name.clone(),
+        proposed_file: args.scheme_file.display().to_string().replace('\\', "/"),
         period: period.label().to_string(),
         periods: Vec::new(),
     };
@@ -129,7 +130,10 @@ fn opt(v: Option<f64>) -> Value {
 fn workbook(r: &Replay) -> Workbook {
     let mut summary = Sheet::new(
         "汇总",
-        &format!("方案重算：{} → {}（{}）", r.scheme, r.proposed, r.period),
+        &format!(
+            "方案重算：{} → {}（{}，{}）",
+            r.scheme, r.proposed, r.proposed_file, r.period
+        ),
         &[
             "期间",
             "现行总分",

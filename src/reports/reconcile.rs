@@ -48,8 +48,42 @@ pub fn report(r: &Reconciliation, workspace: &str) -> Report {
         title: "服务商自报数据核验".into(),
         subtitle: Some(format!("{workspace}　{}", r.period)),
         cover_lines: Vec::new(),
-        sections: vec![section(r, "本期")],
+        sections: vec![counts(r), section(r, "本期")],
     }
+}
+
+/// The workbook's first sheet: how many figures each conclusion has.
+fn counts(r: &Reconciliation) -> Section {
+    let mut s = Section::new(1, "汇总", Some("汇总"));
+    let mut rows = vec![(
+        RowStyle::Normal,
+        vec!["一致".into(), Cell::Int(r.agreed.len() as i64)],
+    )];
+    for code in [
+        Code::Overstated,
+        Code::Understated,
+        Code::UnknownIndicator,
+        Code::NotComputable,
+    ] {
+        let style = match code {
+            Code::Overstated => RowStyle::Bad,
+            _ => RowStyle::Warn,
+        };
+        let n = r.count(code) as i64;
+        rows.push((
+            if n > 0 { style } else { RowStyle::Normal },
+            vec![
+                format!("{}（{}）", code.title(), code.as_str()).into(),
+                Cell::Int(n),
+            ],
+        ));
+    }
+    s.blocks.push(table(
+        format!("服务商自报指标核验汇总（{}）", r.period),
+        &["结论", "项数"],
+        rows,
+    ));
+    s
 }
 
 fn section_named(heading: &str) -> Section {

@@ -94,8 +94,8 @@ fn fees(s: &FeesInputs) -> Section {
                 "评估方案",
                 "总分",
                 "等级",
-                "费用调整",
-                "在网线路/号卡",
+                "调整比例",
+                "在网数",
                 "应付费用(元)",
                 "调整金额(元)",
                 "调整后费用(元)",
@@ -116,23 +116,23 @@ fn sentence(r: &ScoreResult, fee: &Result<DueFee, String>) -> String {
         (Ok(f), None) => format!(
             "{}：应付费用 {} 元（{} 条在网），本期总分因数据不足未能确定，暂不调整费用。",
             r.scheme,
-            money::fmt(f.amount()),
+            money::fmt_grouped(f.amount()),
             f.lines
         ),
         (Ok(f), Some(p)) => {
             let mut text = format!(
                 "{}：应付费用 {} 元（{} 条在网{}），评估等级{}，费用调整 {p}%，即 {} 元，调整后 {} 元。",
                 r.scheme,
-                money::fmt(f.amount()),
+                money::fmt_grouped(f.amount()),
                 f.lines,
                 if f.discount.is_zero() {
                     String::new()
                 } else {
-                    format!("，已扣除批量折扣 {} 元", money::fmt(f.discount))
+                    format!("，已扣除批量折扣 {} 元", money::fmt_grouped(f.discount))
                 },
                 r.grade.as_deref().unwrap_or("—"),
-                money::fmt(f.adjustment(p)),
-                money::fmt(f.amount() + f.adjustment(p))
+                money::fmt_grouped(f.adjustment(p)),
+                money::fmt_grouped(f.amount() + f.adjustment(p))
             );
             if !f.unpriced.is_empty() {
                 text.push_str(&format!(
@@ -177,10 +177,13 @@ fn deductions(s: &FeesInputs) -> Section {
         "本期共 {} 项指标扣分，是费用调整的来源：",
         rows.len()
     )));
-    sec.blocks.push(table(
-        "扣分的指标".into(),
-        &["评估方案", "指标", "目标", "实际值", "扣分"],
-        rows,
+    sec.blocks.push(widths(
+        table(
+            "扣分的指标".into(),
+            &["评估方案", "指标", "目标", "实际值", "扣分"],
+            rows,
+        ),
+        &[4, 5, 2, 2, 2],
     ));
     sec
 }
