@@ -355,7 +355,8 @@ mod tests {
             Some(Topic::Line("SH-PD-0001".into()))
         );
         assert_eq!(Topic::parse("line:"), None);
-        assert_eq!(Topic::parse("fees"), None);
+        assert_eq!(Topic::parse("fees"), Some(Topic::Fees));
+        assert_eq!(Topic::parse("money"), None);
         assert_eq!(Topic::Line("局/01".into()).file_label(), "line-__01");
     }
 }
