@@ -1,10 +1,40 @@
 //! Writing outputs safely: every file gwq writes goes to a temporary file beside its
 //! destination and is renamed into place, so a reader never sees half a file; a
 //! destination open in Excel, Word, WPS or LibreOffice is refused with a message that
-//! says so, and the old file is left as it was.
+//! says so, and the old file is left as it was. Nor is a file gwq reads as input ever
+//! written over (an `-o` pointing at the exports): `protect` lists them.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// The input files of this run, canonical: never an output.
+fn protected() -> &'static Mutex<HashSet<PathBuf>> {
+    static INPUTS: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
+    INPUTS.get_or_init(Default::default)
+}
+
+/// Marks `paths` as inputs: writing any of them is refused.
+pub fn protect<'a>(paths: impl IntoIterator<Item = &'a Path>) {
+    let mut set = protected().lock().unwrap_or_else(|e| e.into_inner());
+    for p in paths {
+        if let Ok(c) = p.canonicalize() {
+            set.insert(c);
+        }
+    }
+}
+
+/// Whether `path` is one of the protected inputs.
+fn is_input(path: &Path) -> bool {
+    let Ok(c) = path.canonicalize() else {
+        return false;
+    };
+    protected()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&c)
+}
 
 /// Writes `bytes` to `path` atomically (temp file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -18,6 +48,11 @@ pub fn write_atomic_with(
 ) -> std::io::Result<()> {
     if let Some(by) = held_by(path) {
         return Err(held(&by));
+    }
+    if is_input(path) {
+        return Err(std::io::Error::other(
+            "这是 gwq 读取的输入文件，不会被覆盖：请用 -o 指定另一个输出目录",
+        ));
     }
     let tmp = temp_path(path);
     if let Some(parent) = path.parent() {

@@ -114,6 +114,21 @@ impl Workspace {
         validate(root, &path, raw)
     }
 
+    /// Every file the workspace reads: gwq.yaml, the sources, schemes, billing rules
+    /// and calendar (outputs must never replace one).
+    pub fn input_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.root.join(WORKSPACE_FILE)];
+        files.extend(
+            self.sources
+                .values()
+                .flat_map(|s| s.files.iter().map(|f| f.path.clone())),
+        );
+        files.extend(self.schemes.values().cloned());
+        files.extend(self.billing_rules.iter().cloned());
+        files.extend(self.calendar.iter().cloned());
+        files
+    }
+
     /// The cache folder, `<root>/.gwq`.
     pub fn cache_dir(&self) -> PathBuf {
         self.root.join(".gwq")

@@ -16,6 +16,7 @@ pub fn run(ctx: &Context, args: AuditFeesArgs) -> Result<Outcome> {
     if !args.budget.is_file() {
         bail!("找不到预算文件 {}", args.budget.display());
     }
+    crate::output::protect([args.budget.as_path()]);
     if let Some(inv) = &args.inventory {
         if !inv.is_file() {
             bail!("找不到线路台账 {}", inv.display());

@@ -122,6 +122,7 @@ impl Context {
 
     pub fn open_workspace(&self) -> Result<Workspace> {
         let ws = Workspace::load(&self.workspace_dir)?;
+        crate::output::protect(ws.input_files().iter().map(PathBuf::as_path));
         for source in ws.sources.values() {
             for pattern in &source.empty_globs {
                 self.warn(&format!(

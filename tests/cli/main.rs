@@ -10,6 +10,7 @@ mod annual;
 mod check;
 mod errors;
 mod fees;
+mod hardening;
 mod ingest;
 mod issued;
 mod problems;

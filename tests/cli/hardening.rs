@@ -1,0 +1,123 @@
+//! What gwq promises beyond the figures (SPEC §13): the same bytes on every run, no
+//! input ever written over, and no network needed.
+
+use crate::common::*;
+use std::path::Path;
+
+fn run(dir: &Path, out: &Path, args: &[&str]) {
+    gwq()
+        .arg("-w")
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .args(args)
+        .assert()
+        .success();
+}
+
+/// JSON, workbooks and documents are byte-identical when run again.
+#[test]
+fn reruns_give_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path(), false);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        run(
+            dir.path(),
+            out,
+            &["score", "--quarter", "2025Q3", "--by", "district"],
+        );
+        run(
+            dir.path(),
+            out,
+            &["report", "monthly", "--month", "2025-08"],
+        );
+    }
+    for name in [
+        "score-2025Q3.json",
+        "score-2025Q3.xlsx",
+        "monthly-2025-08.json",
+        "monthly-2025-08.xlsx",
+        "monthly-2025-08.docx",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(name)).unwrap(),
+            std::fs::read(b.join(name)).unwrap(),
+        );
+        assert!(x == y, "{name} differs between two runs");
+    }
+}
+
+/// `-o` pointing at the exports: an output whose name is an input's is refused with
+/// one message, exit 1, and the input is left as it was.
+#[test]
+fn an_output_never_replaces_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("inv.csv"),
+        "线路编号,接入方式,开通日期\nL1,光纤,2020-01-01\n",
+    );
+    // The phone checks arrive in a workbook named like check's output for July.
+    let input = d.join("check-2025-07.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_row(0, 0, ["拨打时间", "是否接通"]).unwrap();
+    sheet.write_row(1, 0, ["2025-07-08 09:00", "是"]).unwrap();
+    book.save(&input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    workspace(
+        d,
+        "  inventory: inv.csv\n  phone_checks: check-2025-07.xlsx\n",
+    );
+    let out = gwq()
+        .arg("-w")
+        .arg(d)
+        .arg("-o")
+        .arg(d)
+        .args(["check", "--month", "2025-07"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("check-2025-07.xlsx") && err.contains("不会被覆盖"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+/// The demo's main job runs in a network namespace with no interface but loopback
+/// (where `unshare -n` is allowed; skipped elsewhere).
+#[test]
+fn the_main_job_needs_no_network() {
+    let allowed = std::process::Command::new("unshare")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !allowed {
+        eprintln!("unshare -n is not available here: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path(), false);
+    let bin = assert_cmd::cargo::cargo_bin("gwq");
+    for args in [
+        vec!["check", "--quarter", "2025Q3"],
+        vec!["score", "--quarter", "2025Q3"],
+        vec!["report", "monthly", "--month", "2025-08"],
+    ] {
+        let status = std::process::Command::new("unshare")
+            .arg("-n")
+            .arg(&bin)
+            .arg("--no-progress")
+            .arg("-q")
+            .arg("-w")
+            .arg(dir.path())
+            .args(&args)
+            .env_remove("GWQ_WORKSPACE")
+            .status()
+            .unwrap();
+        assert!(status.success(), "{args:?} without network");
+    }
+}
