@@ -774,3 +774,103 @@ fn daily_availability_and_latency_follow_the_availability_rules() {
     approx(days[1].availability, 100.0);
     approx(days[1].latency_ms, 35.0);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Four sample indicators: availability, mean latency, p95 (nearest rank) and
+    /// median (linear) of latency.
+    fn four() -> String {
+        let pct = |id: &str, p: u32, method: &str| {
+            format!("      - {{ id: {id}, name: {id}, measure: percentile, source: samples, column: latency_ms, p: {p}{method}, target: \"<= 50\", points: 10, scoring: {{ rule: threshold }} }}\n")
+        };
+        format!(
+            "{AVAIL}      - {{ id: M, name: 均值, measure: mean, source: samples, column: latency_ms, target: \"<= 50\", points: 10, scoring: {{ rule: threshold }} }}\n{}{}",
+            pct("P95", 95, ", method: nearest_rank"),
+            pct("P50", 50, "")
+        )
+    }
+
+    /// Samples of L1, one per (1 day + 7 min) from July 1st: the first 31 or so in
+    /// July, the rest in August, so the two-month period is measured as two pieces.
+    fn samples(rows: &[(bool, u32)]) -> LoadedTable {
+        let start = t("2025-07-01 00:00");
+        let when: Vec<String> = (0..rows.len())
+            .map(|i| {
+                (start + chrono::Duration::minutes(i as i64 * (24 * 60 + 7)))
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .collect();
+        table(
+            Table::Samples,
+            vec![
+                times(
+                    "time",
+                    &when.iter().map(|s| Some(s.as_str())).collect::<Vec<_>>(),
+                ),
+                strs("line_id", &vec!["L1"; rows.len()]),
+                Column::new(
+                    "reachable".into(),
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "latency_ms".into(),
+                    rows.iter().map(|r| r.1 as f64 / 10.0).collect::<Vec<_>>(),
+                ),
+            ],
+        )
+    }
+
+    fn values(rows: &[(bool, u32)]) -> Vec<Option<f64>> {
+        let r = score_for(
+            "access_type: fiber\n",
+            &four(),
+            vec![samples(rows)],
+            "2025-07-01..2025-08-31",
+            None,
+        );
+        r.indicators.iter().map(|i| i.value).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Over months measured apart and added up: availability in [0, 100] and equal
+        /// to up ÷ counted, the mean equal to the sum ÷ n, the percentiles equal to
+        /// the sorted values' — and the same whatever the order of the rows' values.
+        #[test]
+        fn months_add_up_and_order_does_not_matter(
+            rows in proptest::collection::vec((any::<bool>(), 0u32..2000), 1..60),
+            seed in any::<u64>(),
+        ) {
+            let got = values(&rows);
+            let n = rows.len() as f64;
+            let up = rows.iter().filter(|r| r.0).count() as f64;
+            let avail = got[0].unwrap();
+            prop_assert!((0.0..=100.0).contains(&avail));
+            prop_assert!((avail - 100.0 * up / n).abs() < 1e-9);
+            let mut lat: Vec<f64> = rows.iter().map(|r| r.1 as f64 / 10.0).collect();
+            let mean = lat.iter().sum::<f64>() / n;
+            prop_assert!((got[1].unwrap() - mean).abs() < 1e-9 * mean.max(1.0));
+            lat.sort_by(f64::total_cmp);
+            let k = crate::frame::nearest_rank_index(lat.len(), 95.0);
+            prop_assert_eq!(got[2], Some(lat[k]));
+            let at = (lat.len() - 1) as f64 * 0.5;
+            let (lo, hi) = (lat[at.floor() as usize], lat[at.ceil() as usize]);
+            let median = lo + (hi - lo) * (at - at.floor());
+            prop_assert!((got[3].unwrap() - median).abs() < 1e-9);
+            // The same values in another order (times stay, values move).
+            let mut shuffled = rows.clone();
+            let mut rng = crate::rng::Rng::stream(seed, "shuffle");
+            for i in (1..shuffled.len()).rev() {
+                shuffled.swap(i, rng.int(0, i as i64) as usize);
+            }
+            let again = values(&shuffled);
+            prop_assert_eq!(&again[..1], &got[..1]);
+            prop_assert_eq!(&again[2..], &got[2..]);
+            prop_assert!((again[1].unwrap() - got[1].unwrap()).abs() < 1e-9 * mean.max(1.0));
+        }
+    }
+}
