@@ -185,8 +185,26 @@ pub fn figures(report: &Value) -> Vec<(String, Option<f64>)> {
             out.push((format!("{name}得分"), i["score"].as_f64()));
         }
     }
-    for (key, words) in [("error", "错误"), ("warning", "警告")] {
-        out.push((format!("数据稽核{words}数"), report["check"][key].as_f64()));
+    if report["check"].is_object() {
+        for (key, words) in [("error", "错误"), ("warning", "警告")] {
+            out.push((format!("数据稽核{words}数"), report["check"][key].as_f64()));
+        }
+    }
+    // Special reports: their counts, and the fees topic's money.
+    for (key, words) in [("events", "事件数"), ("late", "超时环节数")] {
+        if let Some(v) = report[key].as_f64() {
+            out.push((words.to_string(), Some(v)));
+        }
+    }
+    for p in report["payment"].as_array().into_iter().flatten() {
+        let scheme = p["scheme"].as_str().unwrap_or_default();
+        for (key, words) in [("fee_due", "应付费用(元)"), ("adjust_yuan", "调整金额(元)")]
+        {
+            let yuan = p[key].as_str().and_then(|v| v.parse::<f64>().ok());
+            if yuan.is_some() {
+                out.push((format!("{scheme}：{words}"), yuan));
+            }
+        }
     }
     out
 }

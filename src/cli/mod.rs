@@ -289,6 +289,9 @@ fn date_arg(text: &str) -> Result<chrono::NaiveDate, String> {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// 登记为发布版本：报告 JSON 和各输入文件的 sha256 存入 reports/issued/（不覆盖）
+    #[arg(long, global = true)]
+    pub issue: bool,
     #[command(subcommand)]
     pub kind: ReportKind,
 }
@@ -333,9 +336,6 @@ pub struct AnnualArgs {
     /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
     #[arg(long, value_name = "SCHEME")]
     pub scheme: Option<String>,
-    /// 登记为发布版本：报告 JSON 和各输入文件的 sha256 存入 reports/issued/（不覆盖）
-    #[arg(long)]
-    pub issue: bool,
 }
 
 #[derive(Debug, Args)]
@@ -347,9 +347,6 @@ pub struct MonthlyArgs {
     /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
     #[arg(long, value_name = "SCHEME")]
     pub scheme: Option<String>,
-    /// 登记为发布版本：报告 JSON 和各输入文件的 sha256 存入 reports/issued/（不覆盖）
-    #[arg(long)]
-    pub issue: bool,
 }
 
 #[derive(Debug, Args)]
@@ -361,9 +358,6 @@ pub struct QuarterlyArgs {
     /// 评估方案：gwq.yaml 中 schemes 的名称（如 fiber、5g），或 all（默认，全部）
     #[arg(long, value_name = "SCHEME")]
     pub scheme: Option<String>,
-    /// 登记为发布版本：报告 JSON 和各输入文件的 sha256 存入 reports/issued/（不覆盖）
-    #[arg(long)]
-    pub issue: bool,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,49 @@ fn read(path: &std::path::Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
+/// A special report issued (`--issue` before the kind), then a late ticket: its event
+/// count is the changed figure.
+#[test]
+fn a_special_report_is_corrected_too() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace_with_faults(dir.path());
+    let special = |issue: bool| {
+        let mut cmd = gwq();
+        cmd.arg("-w").arg(dir.path()).arg("report");
+        if issue {
+            cmd.arg("--issue");
+        }
+        cmd.args(["special", "--period", "2025-07", "--topic", "faults"]);
+        cmd.assert().success();
+    };
+    special(true);
+    assert!(dir
+        .path()
+        .join("reports/issued/special-faults-2025-07.r1.json")
+        .exists());
+    write(
+        &dir.path().join("faults.csv"),
+        format!("{FAULTS}F2,L1,三级,2025-07-30 16:00\n"),
+    );
+    special(false);
+    let c = read(
+        &dir.path()
+            .join("reports/2025-07/correction-special-faults-2025-07.json"),
+    );
+    assert_eq!(c["figures"][0]["figure"], "事件数");
+    assert_eq!(c["figures"][0]["before"], 1.0);
+    assert_eq!(c["figures"][0]["after"], 2.0);
+    assert_eq!(
+        c["inputs"]["hash_changed"],
+        serde_json::json!(["faults.csv"])
+    );
+    // Not issued this time: still one record.
+    assert!(!dir
+        .path()
+        .join("reports/issued/special-faults-2025-07.r2.json")
+        .exists());
+}
+
 #[test]
 fn a_late_ticket_gives_a_correction_and_the_issued_record_stays() {
     let dir = tempfile::tempdir().unwrap();

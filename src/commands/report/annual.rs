@@ -18,7 +18,7 @@ use crate::tables::Table;
 use anyhow::{Context as _, Result};
 use chrono::Months;
 
-pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
+pub fn run(ctx: &Context, args: AnnualArgs, issue: bool) -> Result<Outcome> {
     let ws = ctx.open_workspace()?;
     let text = args.year.as_ref().or(args.period.as_ref());
     let period = match text {
@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: AnnualArgs) -> Result<Outcome> {
     };
     let extra = evaluation::payment_extra(&m.figures, &extras.fees);
     let json = report_json("annual", &period, &m, &loaded, extra);
-    m.finish(ctx, &loaded, Span::Year, &files, report, json, args.issue)
+    m.finish(ctx, &loaded, Span::Year, &files, report, json, issue)
 }
 
 /// The 5G annual evaluation report: the evaluation chapters and the 5G figures.

@@ -33,10 +33,10 @@ use std::path::PathBuf;
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
     match args.kind {
-        ReportKind::Monthly(a) => monthly::run(ctx, a),
-        ReportKind::Quarterly(a) => quarterly::run(ctx, a),
-        ReportKind::Annual(a) => annual::run(ctx, a),
-        ReportKind::Special(a) => special::run(ctx, a),
+        ReportKind::Monthly(a) => monthly::run(ctx, a, args.issue),
+        ReportKind::Quarterly(a) => quarterly::run(ctx, a, args.issue),
+        ReportKind::Annual(a) => annual::run(ctx, a, args.issue),
+        ReportKind::Special(a) => special::run(ctx, a, args.issue),
         ReportKind::History => history::run(ctx),
     }
 }
@@ -252,23 +252,50 @@ impl Measured {
         for f in &self.figures {
             ctx.say(&crate::reports::general::summary_sentence(&f.now, span));
         }
-        let (report, json) = corrected(ctx, loaded, files, report, json)?;
-        files.write(ctx, &report, &json)?;
-        if issue {
-            let issued = Issued::new(&issued_dir(&loaded.session), &files.stem);
-            let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-            let record = issued.record(&json, &at)?;
-            ctx.say(&format!(
-                "已登记为发布版本 r{}：{}",
-                record.revision,
-                record.path.display()
-            ));
-        }
-        if ctx.json {
-            ctx.print_json(&json)?;
-        }
-        Ok(Outcome::Done)
+        publish(ctx, &loaded.session, files, report, json, issue)
     }
+}
+
+/// Every input file of the session: table, path, sha256 and rows read.
+fn inputs_json(session: &Session) -> Vec<serde_json::Value> {
+    session
+        .tables
+        .values()
+        .flat_map(|t| t.files.iter())
+        .map(|f| serde_json::json!({"table": f.table.name(), "path": f.path, "sha256": f.sha256, "rows": f.stats.rows_read}))
+        .collect()
+}
+
+/// Writes a report's files — with a 更正说明 when an issued revision differs — records
+/// it as issued with `issue`, and prints the JSON when asked. A JSON without `inputs`
+/// (special reports) gets the session's, so a correction can name the changed files.
+fn publish(
+    ctx: &Context,
+    session: &Session,
+    files: &Files,
+    report: Report,
+    mut json: serde_json::Value,
+    issue: bool,
+) -> Result<Outcome> {
+    if json.get("inputs").is_none() {
+        json["inputs"] = serde_json::Value::from(inputs_json(session));
+    }
+    let (report, json) = corrected(ctx, session, files, report, json)?;
+    files.write(ctx, &report, &json)?;
+    if issue {
+        let issued = Issued::new(&issued_dir(session), &files.stem);
+        let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+        let record = issued.record(&json, &at)?;
+        ctx.say(&format!(
+            "已登记为发布版本 r{}：{}",
+            record.revision,
+            record.path.display()
+        ));
+    }
+    if ctx.json {
+        ctx.print_json(&json)?;
+    }
+    Ok(Outcome::Done)
 }
 
 /// `<workspace>/reports/issued`.
@@ -280,12 +307,12 @@ fn issued_dir(session: &Session) -> PathBuf {
 /// `correction`, and `correction-<kind>-<label>.json` written beside the report.
 fn corrected(
     ctx: &Context,
-    loaded: &Loaded,
+    session: &Session,
     files: &Files,
     mut report: Report,
     mut json: serde_json::Value,
 ) -> Result<(Report, serde_json::Value)> {
-    let issued = Issued::new(&issued_dir(&loaded.session), &files.stem);
+    let issued = Issued::new(&issued_dir(session), &files.stem);
     let Some(latest) = issued.latest()? else {
         return Ok((report, json));
     };
@@ -449,12 +476,7 @@ fn report_json(
         .iter()
         .flat_map(|f| trend::series(&f.trend))
         .collect();
-    let inputs: Vec<serde_json::Value> = session
-        .tables
-        .values()
-        .flat_map(|t| t.files.iter())
-        .map(|f| serde_json::json!({"table": f.table.name(), "path": f.path, "sha256": f.sha256, "rows": f.stats.rows_read}))
-        .collect();
+    let inputs = inputs_json(session);
     let mut json = serde_json::json!({
         "kind": kind,
         "period": period.label(),

@@ -15,7 +15,7 @@ use crate::session::Session;
 use anyhow::Result;
 use chrono::Datelike;
 
-pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
+pub fn run(ctx: &Context, args: MonthlyArgs, issue: bool) -> Result<Outcome> {
     let period: Period = args.month.parse()?;
     let loaded = load(ctx, args.scheme.as_deref(), &period, 1)?;
     let m = measure(&loaded, &period, scheme_figures)?;
@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: MonthlyArgs) -> Result<Outcome> {
     let listed = files.listed();
     let report = monthly::build(&m.inputs(&loaded, &period, Span::Month, &listed));
     let json = report_json("monthly", &period, &m, &loaded, serde_json::Map::new());
-    m.finish(ctx, &loaded, Span::Month, &files, report, json, args.issue)
+    m.finish(ctx, &loaded, Span::Month, &files, report, json, issue)
 }
 
 /// The month scored with districts (measured once), and the earlier months of the

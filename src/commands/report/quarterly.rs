@@ -15,7 +15,7 @@ use crate::score::DataQuality;
 use crate::session::Session;
 use anyhow::Result;
 
-pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
+pub fn run(ctx: &Context, args: QuarterlyArgs, issue: bool) -> Result<Outcome> {
     let period: Period = args.quarter.parse()?;
     let loaded = load(ctx, args.scheme.as_deref(), &period, 1)?;
     let m = measure(&loaded, &period, scheme_figures)?;
@@ -29,15 +29,7 @@ pub fn run(ctx: &Context, args: QuarterlyArgs) -> Result<Outcome> {
     });
     let extra = evaluation::payment_extra(&m.figures, &extras.fees);
     let json = report_json("quarterly", &period, &m, &loaded, extra);
-    m.finish(
-        ctx,
-        &loaded,
-        Span::Quarter,
-        &files,
-        report,
-        json,
-        args.issue,
-    )
+    m.finish(ctx, &loaded, Span::Quarter, &files, report, json, issue)
 }
 
 /// The quarter scored with districts; its months and the quarter before, each

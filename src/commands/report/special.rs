@@ -9,7 +9,7 @@ use crate::reports::special::{self, SpecialInputs};
 use crate::tables::Table;
 use anyhow::{bail, Result};
 
-pub fn run(ctx: &Context, args: SpecialArgs) -> Result<Outcome> {
+pub fn run(ctx: &Context, args: SpecialArgs, issue: bool) -> Result<Outcome> {
     let Some(topic) = Topic::parse(&args.topic) else {
         bail!(
             "未知的专题 “{}”：应为 faults、outages、security、fees 或 line:线路编号",
@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, args: SpecialArgs) -> Result<Outcome> {
     let schemes = &crate::session::schemes_of(&ws, None)?;
     let session = &ctx.session(ws)?;
     if topic == Topic::Fees {
-        return fees(ctx, &args, session, schemes, &period);
+        return fees(ctx, &args, session, schemes, &period, issue);
     }
     let t = |table: Table| &session.tables[&table];
     let (events, tables) = match &topic {
@@ -85,11 +85,7 @@ pub fn run(ctx: &Context, args: SpecialArgs) -> Result<Outcome> {
         "late": events.iter().map(|e| e.checks.iter().filter(|c| c.late((period.end_time() - e.start).num_seconds())).count()).sum::<usize>(),
         "gwq_version": env!("CARGO_PKG_VERSION"),
     });
-    files.write(ctx, &report, &json)?;
-    if ctx.json {
-        ctx.print_json(&json)?;
-    }
-    Ok(Outcome::Done)
+    super::publish(ctx, session, &files, report, json, issue)
 }
 
 /// `--topic fees`: each scheme scored for the period, the fee its service is due and
@@ -100,6 +96,7 @@ fn fees(
     session: &crate::session::Session,
     schemes: &[crate::scheme::Scheme],
     period: &crate::period::Period,
+    issue: bool,
 ) -> Result<Outcome> {
     let input = session.score_input(period);
     let mut scores = Vec::new();
@@ -169,9 +166,5 @@ fn fees(
         "payment": payment,
         "gwq_version": env!("CARGO_PKG_VERSION"),
     });
-    files.write(ctx, &report, &json)?;
-    if ctx.json {
-        ctx.print_json(&json)?;
-    }
-    Ok(Outcome::Done)
+    super::publish(ctx, session, &files, report, json, issue)
 }
