@@ -9,7 +9,7 @@ WIN_DIR ?= target
 GWQ_EXE := $(WIN_DIR)/$(WIN_TARGET)/release/gwq.exe
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-.PHONY: build test demo bench samples clean windows windows-test dist
+.PHONY: build test demo bench samples clean windows windows-test dist fuzz
 
 build:
 	$(CARGO) build --release
@@ -49,6 +49,13 @@ samples: build
 	rm -rf samples.new
 	$(GWQ) demo samples.new --lines 16 --days 92 --interval 30 --seed 7
 	rm -rf samples && mv samples.new samples
+
+## fuzz: the robustness properties (value parsers, header detection, CSV bytes in any
+## encoding and line ending, scheme YAML, billing rules) with FUZZ_CASES cases each
+## instead of make test's 400; a failure prints its minimal input for a regression test
+FUZZ_CASES ?= 200000
+fuzz:
+	GWQ_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test --release --lib robustness
 
 ## bench: ingest, check and score speed on generated data, DuckDB beside (not part of the tests)
 bench: build

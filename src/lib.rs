@@ -39,6 +39,8 @@ pub mod replay;
 pub mod report;
 pub mod reports;
 pub mod rng;
+#[cfg(test)]
+mod robustness;
 pub mod sampling;
 pub mod scheme;
 pub mod score;
