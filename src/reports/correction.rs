@@ -56,10 +56,13 @@ pub fn section(c: &Correction) -> Section {
             )
         })
         .collect();
-    s.blocks.push(table(
-        "更正前后的数据".into(),
-        &["数据项", "更正前", "更正后", "差值"],
-        rows,
+    s.blocks.push(widths(
+        table(
+            "更正前后的数据".into(),
+            &["数据项", "更正前", "更正后", "差值"],
+            rows,
+        ),
+        &[5, 2, 2, 2],
     ));
     s
 }

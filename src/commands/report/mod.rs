@@ -319,9 +319,15 @@ fn corrected(
     let Some(c) = crate::issued::correction(&latest, &json) else {
         return Ok((report, json));
     };
+    // After 编制说明 (whose sentences name its table 表 1), else first.
+    let at = report
+        .sections
+        .iter()
+        .position(|s| s.heading == "编制说明")
+        .map_or(0, |i| i + 1);
     report
         .sections
-        .insert(0, crate::reports::correction::section(&c));
+        .insert(at, crate::reports::correction::section(&c));
     json["correction"] = serde_json::to_value(&c)?;
     let path = files.dir.join(format!("correction-{}.json", files.stem));
     crate::output::write_atomic(&path, &serde_json::to_vec_pretty(&c)?)
