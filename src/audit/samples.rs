@@ -180,21 +180,22 @@ where
 
 /// A counting sort of row positions by line index: (positions line by line, where each
 /// line starts). Samples of unknown lines (no index) go last, as line `lines`, which
-/// no walk reads.
-fn group_by_line(line: UInt32Chunked, lines: usize) -> (Vec<u32>, Vec<usize>) {
-    let line: Vec<u32> = line.iter().map(|v| v.unwrap_or(lines as u32)).collect();
+/// no walk reads. Reads the column twice rather than copying it (a year is 250 M rows).
+fn group_by_line(line: &UInt32Chunked, lines: usize) -> (Vec<u32>, Vec<usize>) {
+    let index = |v: Option<u32>| v.unwrap_or(lines as u32) as usize;
     let mut starts = vec![0usize; lines + 2];
-    for &l in &line {
-        starts[l as usize + 1] += 1;
+    for v in line.iter() {
+        starts[index(v) + 1] += 1;
     }
     for k in 0..=lines {
         starts[k + 1] += starts[k];
     }
     let mut fill = starts.clone();
     let mut order = vec![0u32; line.len()];
-    for (i, &l) in line.iter().enumerate() {
-        order[fill[l as usize]] = i as u32;
-        fill[l as usize] += 1;
+    for (i, v) in line.iter().enumerate() {
+        let l = index(v);
+        order[fill[l]] = i as u32;
+        fill[l] += 1;
     }
     (order, starts)
 }
@@ -213,22 +214,20 @@ fn plain<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> Vec<T::Native> {
 }
 
 impl Sequences {
+    /// One column at a time, each dropped as soon as it is copied, so that the peak
+    /// is the frame plus one column's copy, not the frame twice.
     fn new(mut df: DataFrame, lines: usize) -> Result<Sequences, FrameError> {
         let line = take_column(&mut df, LINE_INDEX, |s| Ok(s.u32()?.clone()))?;
+        let (order, starts) = group_by_line(&line, lines);
+        drop(line);
         let time = take_column(&mut df, "time", |s| Ok(s.datetime()?.physical().clone()))?;
+        let times = plain(&time);
+        drop(time);
         let reachable = take_column(&mut df, "reachable", |s| Ok(s.bool()?.clone()))?;
+        let reachable = reachable.iter().collect();
         let srcs = take_column(&mut df, SOURCE_COLUMN, |s| Ok(s.u32()?.clone()))?;
         let rows = take_column(&mut df, ROW_COLUMN, |s| Ok(s.u32()?.clone()))?;
         drop(df);
-        // The line grouping and the plain copies of the walked columns, side by side.
-        let ((order, starts), (times, reachable)) = rayon::join(
-            || group_by_line(line, lines),
-            || {
-                let times = plain(&time);
-                drop(time);
-                (times, reachable.iter().collect())
-            },
-        );
         Ok(Sequences {
             times,
             reachable,

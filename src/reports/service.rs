@@ -212,9 +212,13 @@ fn push_utilisation(s: &mut Section, m: &ReportInputs) {
         return;
     };
     s.blocks.push(Block::Paragraph(format!(
-        "{} {} 条线路的带宽利用率（95 百分位速率 ÷ 台账带宽）：高于 {HIGH_PCT}% 的 {} 条，低于 {LOW_PCT}% 的 {} 条；最高为 {}（{:.2}%）。",
+        "{} {} 条线路的带宽利用率（{} ÷ 台账带宽）：高于 {HIGH_PCT}% 的 {} 条，低于 {LOW_PCT}% 的 {} 条；最高为 {}（{:.2}%）。",
         m.span.this(),
         u.lines.len(),
+        match m.span {
+            super::inputs::Span::Month => "95 百分位速率",
+            _ => "各月 95 百分位速率中最高者",
+        },
         u.high(),
         u.low(),
         top.line_id,
@@ -236,6 +240,7 @@ fn push_utilisation(s: &mut Section, m: &ReportInputs) {
                 Cell::Number(l.bandwidth_mbps, 0),
                 Cell::Number(l.p95_mbps, 2),
                 Cell::Number(l.pct, 2),
+                l.month.clone().into(),
             ],
         )
     };
@@ -245,6 +250,7 @@ fn push_utilisation(s: &mut Section, m: &ReportInputs) {
         "带宽(Mbps)",
         "95百分位速率(Mbps)",
         "利用率(%)",
+        "月份",
     ];
     let shown = u.lines.len().min(10);
     s.blocks.push(placed(

@@ -310,9 +310,9 @@ fn quarterly_report_has_every_chapter_and_the_payment_in_yuan() {
         "调整金额 -752.26 元，调整后 14,292.90 元",
         "上季度没有可比的总分",
         "本季度未发生故障报修。",
-        // L1's rates max(in, out): 50 and 90 Mbps; p95 by nearest rank is the 2nd of
-        // 2: 90 of 100 Mbps.
-        "本季度 1 条线路的带宽利用率（95 百分位速率 ÷ 台账带宽）：高于 80% 的 1 条，低于 10% 的 0 条；最高为 L1（90.00%）",
+        // L1's rates max(in, out) in its month: 50 and 90 Mbps; p95 by nearest rank is
+        // the 2nd of 2: 90 of 100 Mbps, the busiest (only) month's.
+        "本季度 1 条线路的带宽利用率（各月 95 百分位速率中最高者 ÷ 台账带宽）：高于 80% 的 1 条，低于 10% 的 0 条；最高为 L1（90.00%）",
     ] {
         assert!(xml.contains(said), "{said}");
     }
