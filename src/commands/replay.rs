@@ -92,8 +92,8 @@ fn num(v: Option<f64>) -> String {
 
 fn say(ctx: &Context, r: &Replay) {
     ctx.say(&format!(
-        "方案重算：{} → {}（{}）",
-        r.scheme, r.proposed, r.period
+        "方案重算：{} → {}（{}，{}）",
+        r.scheme, r.proposed, r.proposed_file, r.period
     ));
     for p in &r.periods {
         let line = format!(
