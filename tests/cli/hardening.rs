@@ -121,3 +121,87 @@ fn the_main_job_needs_no_network() {
         assert!(status.success(), "{args:?} without network");
     }
 }
+
+/// Copies a workspace folder (files only, recursively).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// gwq killed at several moments of a report and of a ledger sync: every file it
+/// writes is afterwards either the previous one or the whole new one, never a part.
+#[test]
+fn a_kill_mid_write_leaves_the_previous_files_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    small_demo(&ws, false);
+    let run = |ws: &Path, args: &[&str]| {
+        gwq()
+            .arg("-w")
+            .arg(ws)
+            .arg("-q")
+            .args(args)
+            .assert()
+            .success();
+    };
+    // The report shows the ledger: made, like every rerun below, on July's.
+    run(&ws, &["problems", "sync", "--month", "2025-07"]);
+    let report = ["report", "monthly", "--month", "2025-08"];
+    run(&ws, &report);
+    let out = ws.join("reports/2025-08");
+    let names = [
+        "monthly-2025-08.docx",
+        "monthly-2025-08.xlsx",
+        "monthly-2025-08.json",
+    ];
+    let reference: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| std::fs::read(out.join(n)).unwrap())
+        .collect();
+    // The ledger before (July) and after (August) an uninterrupted sync, in a copy.
+    let ledger = ws.join("ledger/problems.xlsx");
+    let before = std::fs::read(&ledger).unwrap();
+    let copy = dir.path().join("copy");
+    copy_dir(&ws, &copy);
+    run(&copy, &["problems", "sync", "--month", "2025-08"]);
+    let after = std::fs::read(copy.join("ledger/problems.xlsx")).unwrap();
+    assert_ne!(before, after);
+    let bin = assert_cmd::cargo::cargo_bin("gwq");
+    for delay_ms in [30, 80, 150, 300, 600, 1200] {
+        for args in [&report[..], &["problems", "sync", "--month", "2025-08"][..]] {
+            let mut child = std::process::Command::new(&bin)
+                .arg("--no-progress")
+                .arg("-q")
+                .arg("-w")
+                .arg(&ws)
+                .args(args)
+                .env_remove("GWQ_WORKSPACE")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            let _ = child.kill();
+            child.wait().unwrap();
+            for (name, want) in names.iter().zip(&reference) {
+                let got = std::fs::read(out.join(name)).unwrap();
+                assert!(&got == want, "{name} after a kill at {delay_ms} ms");
+            }
+            let now = std::fs::read(&ledger).unwrap();
+            assert!(
+                now == before || now == after,
+                "ledger after a kill at {delay_ms} ms"
+            );
+            // Undo a completed sync so the next kill meets July's ledger again.
+            std::fs::write(&ledger, &before).unwrap();
+        }
+    }
+}
