@@ -70,7 +70,22 @@ pub fn write_atomic_with(
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    result.map_err(|e| match disk_full(&e) {
+        true => std::io::Error::other(
+            "磁盘空间不足，未能写完；原文件未改动，请清理磁盘或用 -o 换一个目录后重试",
+        ),
+        false => e,
+    })
+}
+
+/// No space left: ENOSPC (28) on Unix, ERROR_HANDLE_DISK_FULL (39) and
+/// ERROR_DISK_FULL (112) on Windows.
+fn disk_full(e: &std::io::Error) -> bool {
+    match e.raw_os_error() {
+        Some(28) => cfg!(unix),
+        Some(39 | 112) => cfg!(windows),
+        _ => false,
+    }
 }
 
 /// The error for a destination another program holds.

@@ -205,3 +205,54 @@ fn a_kill_mid_write_leaves_the_previous_files_whole() {
         }
     }
 }
+
+/// A full disk: in a private mount namespace, `-o` on a 128 KiB tmpfs filled up.
+/// gwq stops with one clear error (exit 1), the old output is unchanged and no
+/// temporary file is left (skipped where `unshare -rm` or tmpfs mounts are refused).
+#[test]
+fn a_full_disk_gives_a_clear_error_and_keeps_the_old_file() {
+    let allowed = std::process::Command::new("unshare")
+        .args(["-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !allowed {
+        eprintln!("no tmpfs in a private mount namespace here: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path(), false);
+    let out = dir.path().join("full");
+    std::fs::create_dir_all(&out).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("gwq");
+    let script = r#"
+        mount -t tmpfs -o size=128k tmpfs "$OUT" || exit 9
+        printf old > "$OUT/score-2025Q3.json"
+        dd if=/dev/zero of="$OUT/fill" bs=1k count=1000 2>/dev/null
+        "$GWQ" --no-progress -q -w "$WS" -o "$OUT" score --quarter 2025Q3
+        code=$?
+        printf '\n[old] '; cat "$OUT/score-2025Q3.json"
+        printf '\n[files] '; ls -A "$OUT" | tr '\n' ' '
+        exit $code
+    "#;
+    let o = std::process::Command::new("unshare")
+        .args(["-rm", "sh", "-c", script])
+        .env("OUT", &out)
+        .env("WS", dir.path())
+        .env("GWQ", &bin)
+        .env_remove("GWQ_WORKSPACE")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("无法写入") && stderr.contains("磁盘空间不足"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one message: {stderr}");
+    assert!(stdout.contains("[old] old"), "{stdout}");
+    let files = stdout.split("[files]").nth(1).unwrap_or_default();
+    assert!(!files.contains(".tmp"), "temporary files left: {files}");
+}
