@@ -44,6 +44,14 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order summaries list them.
+    pub const ALL: [Code; 4] = [
+        Code::Overstated,
+        Code::Understated,
+        Code::UnknownIndicator,
+        Code::NotComputable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Overstated => "overstated",

@@ -5,7 +5,6 @@
 //! (same id, measure, source, `where`, time column and access type) reuse the current
 //! measurement; only the others are measured again.
 
-use crate::period::Period;
 use crate::scheme::{Indicator, Scheme};
 use crate::score::{Measurements, ScoreResult};
 use serde::Serialize;
@@ -45,11 +44,6 @@ pub fn combined(current: &Measurements, extra: Option<Measurements>) -> Measurem
         m.inputs.dedup();
     }
     m
-}
-
-/// The sub-periods of `period`: its months (or quarters), each clipped to it.
-pub fn sub_periods(period: &Period, quarters: bool) -> Vec<Period> {
-    crate::period::sub_periods(period, quarters)
 }
 
 /// Total, grade and payment adjustment of one scoring.
@@ -151,6 +145,7 @@ pub fn compare(before: &ScoreResult, after: &ScoreResult) -> PeriodReplay {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::period::Period;
 
     fn scheme(target: &str, column: &str) -> Scheme {
         let text = format!("scheme: t\ntotal_points: 20\naccess_type: fiber\ngrades: [{{ min: 0, name: 合格 }}]\ndimensions:\n  - id: d\n    name: 维度\n    indicators:\n      - {{ id: A, name: 可用率, measure: availability, source: samples, target: \"{target}\", points: 10, scoring: {{ rule: threshold }} }}\n      - {{ id: L, name: 时延, measure: mean, column: {column}, source: samples, target: \"<= 20\", points: 10, scoring: {{ rule: threshold }} }}\n");
@@ -179,7 +174,7 @@ mod tests {
     #[test]
     fn sub_periods_are_clipped_to_the_period() {
         let p: Period = "2025-07-15..2025-10-31".parse().unwrap();
-        let months: Vec<String> = sub_periods(&p, false)
+        let months: Vec<String> = crate::period::sub_periods(&p, false)
             .iter()
             .map(|p| p.label().to_string())
             .collect();
@@ -187,7 +182,7 @@ mod tests {
             months,
             ["2025-07-15..2025-07-31", "2025-08", "2025-09", "2025-10"]
         );
-        let quarters: Vec<String> = sub_periods(&p, true)
+        let quarters: Vec<String> = crate::period::sub_periods(&p, true)
             .iter()
             .map(|p| p.label().to_string())
             .collect();

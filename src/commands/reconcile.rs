@@ -50,12 +50,7 @@ fn say_summary(ctx: &Context, r: &Reconciliation) {
         r.findings.len() + r.agreed.len(),
         r.agreed.len()
     ));
-    for code in [
-        Code::Overstated,
-        Code::Understated,
-        Code::UnknownIndicator,
-        Code::NotComputable,
-    ] {
+    for code in Code::ALL {
         let n = r.count(code);
         if n > 0 {
             let tone = match code {

@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, args: ReplayArgs) -> Result<Outcome> {
     let proposed = Scheme::load("proposed", &args.scheme_file)?;
     let current = current_scheme(&ws, args.scheme.as_deref(), &proposed)?;
     let session = ctx.session(ws)?;
-    let periods = replay::sub_periods(&period, args.every == Every::Quarter);
+    let periods = crate::period::sub_periods(&period, args.every == Every::Quarter);
     let bar = crate::progress::StepBar::new(ctx.progress, periods.len() as u64);
     let mut out = Replay {
         scheme: current.name.clone(),

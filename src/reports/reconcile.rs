@@ -59,12 +59,7 @@ fn counts(r: &Reconciliation) -> Section {
         RowStyle::Normal,
         vec!["一致".into(), Cell::Int(r.agreed.len() as i64)],
     )];
-    for code in [
-        Code::Overstated,
-        Code::Understated,
-        Code::UnknownIndicator,
-        Code::NotComputable,
-    ] {
+    for code in Code::ALL {
         let style = match code {
             Code::Overstated => RowStyle::Bad,
             _ => RowStyle::Warn,
@@ -92,12 +87,7 @@ fn section_named(heading: &str) -> Section {
 
 fn summary(r: &Reconciliation, this: &str, stated: usize) -> String {
     let mut parts = vec![format!("一致 {} 项", r.agreed.len())];
-    for code in [
-        Code::Overstated,
-        Code::Understated,
-        Code::UnknownIndicator,
-        Code::NotComputable,
-    ] {
+    for code in Code::ALL {
         let n = r.count(code);
         if n > 0 {
             parts.push(format!("{} {n} 项", code.title()));

@@ -324,9 +324,5 @@ fn chain_sentence(scheme: &str, span: super::inputs::Span, links: &[Link]) -> St
 }
 
 pub(super) fn attachments(m: &ReportInputs) -> Section {
-    let mut s = section("附件", None);
-    for (i, f) in m.files.iter().enumerate() {
-        s.blocks.push(Block::Paragraph(format!("{}. {f}", i + 1)));
-    }
-    s
+    super::text::attachments(m.files)
 }

@@ -43,7 +43,7 @@ pub fn build(s: &SpecialInputs) -> Report {
             causes(s),
             handling(s),
             requirements(s),
-            attachments(s),
+            super::text::attachments(s.files),
         ]),
     }
 }
@@ -317,14 +317,6 @@ fn requirements(s: &SpecialInputs) -> Section {
         sec.blocks.push(Block::Paragraph(
             "本期记录均在时限内处置，且没有反复出现（3 次及以上）的原因，暂无整改要求。".into(),
         ));
-    }
-    sec
-}
-
-fn attachments(s: &SpecialInputs) -> Section {
-    let mut sec = section("附件", None);
-    for (i, f) in s.files.iter().enumerate() {
-        sec.blocks.push(Block::Paragraph(format!("{}. {f}", i + 1)));
     }
     sec
 }

@@ -33,7 +33,7 @@ pub fn build(s: &FeesInputs) -> Report {
             fees(s),
             deductions(s),
             requirements(s),
-            attachments(s),
+            super::text::attachments(s.files),
         ]),
     }
 }
@@ -214,14 +214,6 @@ fn requirements(s: &FeesInputs) -> Section {
     if n == 0 {
         sec.blocks
             .push(Block::Paragraph("本期无费用扣减，无整改要求。".into()));
-    }
-    sec
-}
-
-fn attachments(s: &FeesInputs) -> Section {
-    let mut sec = section("附件", None);
-    for (i, f) in s.files.iter().enumerate() {
-        sec.blocks.push(Block::Paragraph(format!("{}. {f}", i + 1)));
     }
     sec
 }

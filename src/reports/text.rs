@@ -129,6 +129,15 @@ pub(super) fn periods_table(
     )
 }
 
+/// 附件: the files a report is written to, numbered.
+pub(super) fn attachments(files: &[String]) -> Section {
+    let mut s = section("附件", None);
+    for (i, f) in files.iter().enumerate() {
+        s.blocks.push(Block::Paragraph(format!("{}. {f}", i + 1)));
+    }
+    s
+}
+
 pub(super) fn section(heading: &str, sheet: Option<&str>) -> Section {
     Section::new(1, heading, sheet)
 }
