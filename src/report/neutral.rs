@@ -92,6 +92,15 @@ pub enum Cell {
     Change(Change),
 }
 
+/// `v` with `decimals` decimals; a value that rounds to zero is `0.00`, not `-0.00`.
+fn fixed(v: f64, decimals: usize) -> String {
+    let text = format!("{v:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
+    }
+}
+
 impl Cell {
     /// The text Word shows (and Excel, for text-like cells).
     pub fn text(&self) -> String {
@@ -99,8 +108,8 @@ impl Cell {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
-            Cell::Number(v, d) => format!("{v:.*}", *d as usize),
-            Cell::Percent(p) => format!("{p:.2}%"),
+            Cell::Number(v, d) => fixed(*v, *d as usize),
+            Cell::Percent(p) => format!("{}%", fixed(*p, 2)),
             Cell::Money(m) => crate::fees::money::fmt_grouped(*m),
             Cell::Change(c) => c.text(),
         }
@@ -452,6 +461,17 @@ mod tests {
             sections: vec![overview, words_only],
             ..Report::default()
         }
+    }
+
+    /// A figure that rounds to zero reads 0.00 in Word, whatever its sign.
+    #[test]
+    fn no_negative_zero_in_words() {
+        assert_eq!(Cell::Number(-0.0039, 2).text(), "0.00");
+        assert_eq!(Cell::Number(-0.004, 1).text(), "0.0");
+        assert_eq!(Cell::Number(-0.0051, 2).text(), "-0.01");
+        assert_eq!(Cell::Number(-3.0, 0).text(), "-3");
+        assert_eq!(Cell::Percent(-0.001).text(), "0.00%");
+        assert_eq!(Cell::Number(2.5, 2).text(), "2.50");
     }
 
     #[test]
