@@ -19,7 +19,7 @@ fn cellish() -> impl Strategy<Value = String> {
 
 /// Cases per property: 400 in `make test`, `GWQ_FUZZ_CASES` for a longer run
 /// (`make fuzz`).
-fn cases() -> u32 {
+pub(crate) fn cases() -> u32 {
     std::env::var("GWQ_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -88,9 +88,9 @@ proptest! {
             display: "s.csv".into(),
             sheet: None,
         };
-        let mut on_header = |_: &[(u64, Vec<String>)]| Ok(0usize);
-        let mut on_row = |_: u64, _: &[Cell]| Ok(());
-        let _ = crate::ingest::read::read_source(&file, &mut on_header, &mut on_row, &|_| {});
+        let mut on_header = |_: &[(u64, Vec<String>)]| Ok((0usize, crate::ingest::text::KeepText));
+        let mut on_chunk = |_| Ok(());
+        let _ = crate::ingest::read::read_source(&file, &mut on_header, &mut on_chunk, &|_| {});
     }
 
     /// The default scheme with lines dropped or replaced: loaded or refused.

@@ -154,6 +154,14 @@ impl TableDef {
     pub fn column(&self, name: &str) -> Option<&'static ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// The position of a column the table defines (a typo in gwq's own code panics).
+    pub fn column_index(&self, name: &str) -> usize {
+        self.columns
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap_or_else(|| panic!("table {} has no column {name}", self.name))
+    }
 }
 
 use ColType::*;

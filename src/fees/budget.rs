@@ -7,7 +7,7 @@ use super::money::{self, Decimal};
 use super::rules::normalise_service;
 use crate::ingest::build::is_blank;
 use crate::ingest::header::{detect_header, AliasTable};
-use crate::ingest::read::read_source;
+use crate::ingest::read::{read_source, ParseRows};
 use crate::ingest::values::{format_number, parse_mbps, Cell};
 use crate::ingest::IngestError;
 use crate::tables::Table;
@@ -104,7 +104,7 @@ pub fn read_budget(file: &SourceFile) -> Result<Budget, IngestError> {
         row,
         message,
     };
-    let mut on_header = |rows: &[(u64, Vec<String>)]| -> Result<usize, IngestError> {
+    let mut on_header = |rows: &[(u64, Vec<String>)]| {
         let h = detect_header(rows, &aliases).ok_or_else(|| {
             located(
                 None,
@@ -132,14 +132,14 @@ pub fn read_budget(file: &SourceFile) -> Result<Budget, IngestError> {
         }
         let index = h.row;
         header = Some(h);
-        Ok(index)
+        Ok((index, KeepRows))
     };
     let mut rows: Vec<(u64, Vec<OwnedCell>)> = Vec::new();
-    let mut on_row = |row: u64, cells: &[Cell]| -> Result<(), IngestError> {
-        rows.push((row, cells.iter().map(OwnedCell::from).collect()));
+    let mut on_chunk = |chunk: Vec<(u64, Vec<OwnedCell>)>| -> Result<(), IngestError> {
+        rows.extend(chunk);
         Ok(())
     };
-    read_source(file, &mut on_header, &mut on_row, &|_| {})?;
+    read_source(file, &mut on_header, &mut on_chunk, &|_| {})?;
     let header = header.expect("read_source calls on_header before rows");
     for (row, cells) in rows {
         let cells: Vec<Cell> = cells.iter().map(OwnedCell::as_cell).collect();
@@ -298,6 +298,25 @@ fn read_decimal(cell: &Cell, with_unit: bool) -> Result<Option<Decimal>, ()> {
 
 /// A cell kept beyond the reader's buffer.
 #[derive(Debug, Clone)]
+/// Keeps the budget's rows as they are, to be read once the whole sheet is in.
+struct KeepRows;
+
+impl ParseRows for KeepRows {
+    type Chunk = Vec<(u64, Vec<OwnedCell>)>;
+
+    fn chunk(&self) -> Self::Chunk {
+        Vec::new()
+    }
+
+    fn push(&self, chunk: &mut Self::Chunk, row: u64, cells: &[Cell]) {
+        chunk.push((row, cells.iter().map(OwnedCell::from).collect()));
+    }
+
+    fn len(&self, chunk: &Self::Chunk) -> usize {
+        chunk.len()
+    }
+}
+
 enum OwnedCell {
     Empty,
     Text(String),

@@ -8,6 +8,7 @@
 use super::build::{cache_schema, FileStats, RowFinding, TableBuilder};
 use super::header::{detect_header, AliasTable};
 use super::read::read_source;
+use super::rows::{Chunk, RowParser};
 use super::IngestError;
 use crate::tables::Table;
 use crate::workspace::{SourceFile, Workspace};
@@ -249,7 +250,7 @@ fn ingest_file(
         .map_err(|e| IngestError::Cache(format!("无法创建缓存目录：{e}")))?;
 
     let builder: std::cell::RefCell<Option<TableBuilder>> = std::cell::RefCell::new(None);
-    let mut on_header = |rows: &[(u64, Vec<String>)]| -> Result<usize, IngestError> {
+    let mut on_header = |rows: &[(u64, Vec<String>)]| {
         let header = detect_header(rows, &aliases).ok_or_else(|| {
             let examples: Vec<&str> = def
                 .columns
@@ -300,11 +301,11 @@ fn ingest_file(
             header_row,
             out,
         )?);
-        Ok(header.row)
+        Ok((header.row, RowParser::new(table, &header)))
     };
-    let mut on_row = |row: u64, cells: &[super::values::Cell]| -> Result<(), IngestError> {
+    let mut on_chunk = |chunk: Chunk| -> Result<(), IngestError> {
         match builder.borrow_mut().as_mut() {
-            Some(b) => b.push_row(row, cells),
+            Some(b) => b.take(chunk),
             None => Ok(()),
         }
     };
@@ -314,14 +315,15 @@ fn ingest_file(
         let before = seen.fetch_max(n, std::sync::atomic::Ordering::Relaxed);
         progress.advance(n.saturating_sub(before));
     };
-    let result = read_source(file, &mut on_header, &mut on_row, &on_bytes);
-    let outcome = result.and_then(|_| {
-        builder
+    let result = read_source(file, &mut on_header, &mut on_chunk, &on_bytes);
+    let outcome = result.and_then(|sha256| {
+        let built = builder
             .take()
             .ok_or_else(|| IngestError::file(file, "文件没有表头行".to_string()))?
-            .finish()
+            .finish()?;
+        Ok((built, sha256))
     });
-    let (stats, findings) = match outcome {
+    let ((stats, findings), sha256) = match outcome {
         Ok(v) => v,
         Err(e) => {
             let _ = std::fs::remove_file(&tmp_path);
@@ -330,7 +332,11 @@ fn ingest_file(
     };
     std::fs::rename(&tmp_path, &final_path)
         .map_err(|e| IngestError::Cache(format!("无法写入 {}：{e}", final_path.display())))?;
-    let sha256 = sha256_file(&file.path).map_err(|e| IngestError::io(file, e))?;
+    // The CSV reader hashed the file as it read it; the others did not.
+    let sha256 = match sha256 {
+        Some(sha) => sha,
+        None => sha256_file(&file.path).map_err(|e| IngestError::io(file, e))?,
+    };
     Ok(SourceEntry {
         table,
         path: file.display.clone(),

@@ -3,13 +3,16 @@
 //! a manifest, so later commands re-read only what changed.
 //!
 //! This is the only module that sees raw export headers. Readers live in `read`,
-//! header matching in `header`, value parsing in `values`, row building in `build`,
-//! and the cache in `cache`.
+//! header matching in `header`, value parsing in `values`, row parsing in `rows`
+//! (on any thread), the in-order rest of building a table in `build`, and the cache in
+//! `cache`.
 
 pub mod build;
 pub mod cache;
 pub mod header;
 pub mod read;
+pub mod rows;
+pub(crate) mod text;
 pub mod values;
 
 use crate::workspace::SourceFile;

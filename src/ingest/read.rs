@@ -1,23 +1,40 @@
 //! Readers for every source format: CSV/TSV in UTF-8, UTF-8 with BOM, GBK and
 //! GB18030; XLSX/XLS (first or named sheet, merged header cells); Parquet.
 //!
-//! Each reader hands the first rows to header detection as text, then streams every
-//! later row as [`Cell`]s with its 1-based row number as a person sees it.
+//! Each reader hands the first rows to header detection as text, then every later
+//! row as [`Cell`]s with its 1-based row number as a person sees it, to a
+//! [`ParseRows`] that gathers them into chunks. CSV and TSV are read by [`super::text`].
 
+use super::text::read_delimited;
 use super::values::{format_number, Cell};
 use super::IngestError;
 use crate::workspace::SourceFile;
 use calamine::{Data, Reader};
-use std::io::{BufReader, Read};
 
 /// The number of leading rows handed to header detection.
-const HEAD_ROWS: usize = super::header::HEADER_SEARCH_ROWS;
+pub(super) const HEAD_ROWS: usize = super::header::HEADER_SEARCH_ROWS;
+/// Rows per chunk from the readers that go row by row (Excel, Parquet).
+const CHUNK_ROWS: usize = 256 * 1024;
+
+/// The work done on each data row: it runs on any thread (the CSV reader parses
+/// blocks of a file on every core), gathering rows into chunks that are then handed
+/// on in file order.
+pub trait ParseRows: Sync {
+    type Chunk: Send;
+    fn chunk(&self) -> Self::Chunk;
+    /// Adds one data row: its 1-based row number as a person sees it, and its cells.
+    fn push(&self, chunk: &mut Self::Chunk, row: u64, cells: &[Cell]);
+    /// Finishes a chunk on the thread that filled it, before it is handed on.
+    fn seal(&self, _chunk: &mut Self::Chunk) {}
+    /// The rows pushed into the chunk.
+    fn len(&self, chunk: &Self::Chunk) -> usize;
+}
 
 /// What the caller does with the leading rows (each with its 1-based row number):
-/// finds the header and says its index among them.
-pub type OnHeader<'a> = dyn FnMut(&[(u64, Vec<String>)]) -> Result<usize, IngestError> + 'a;
-/// What the caller does with each data row: its 1-based row number and cells.
-pub type OnRow<'a> = dyn FnMut(u64, &[Cell]) -> Result<(), IngestError> + 'a;
+/// finds the header and says its index among them, with the parser for the rows below.
+pub type OnHeader<'a, P> = dyn FnMut(&[(u64, Vec<String>)]) -> Result<(usize, P), IngestError> + 'a;
+/// What the caller does with each chunk of rows, in file order.
+pub type OnChunk<'a, C> = dyn FnMut(C) -> Result<(), IngestError> + 'a;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -45,282 +62,53 @@ fn format_of(file: &SourceFile) -> Result<Format, IngestError> {
     }
 }
 
-/// Reads one source file, calling `on_header` once and `on_row` for each data row.
-/// `on_bytes` reports progress in bytes read, where the format allows.
-pub fn read_source(
+/// Reads one source file, calling `on_header` once and `on_chunk` for each chunk of
+/// data rows. `on_bytes` reports progress in bytes read, where the format allows.
+/// Returns the file's sha256 when the reader hashed it on the way (CSV and TSV).
+pub fn read_source<P: ParseRows>(
     file: &SourceFile,
-    on_header: &mut OnHeader,
-    on_row: &mut OnRow,
+    on_header: &mut OnHeader<P>,
+    on_chunk: &mut OnChunk<P::Chunk>,
     on_bytes: &(dyn Fn(u64) + Sync),
-) -> Result<(), IngestError> {
+) -> Result<Option<String>, IngestError> {
     let meta = std::fs::metadata(&file.path).map_err(|e| IngestError::io(file, e))?;
     if meta.len() == 0 {
         return Err(IngestError::file(file, "文件为空（0 字节）".to_string()));
     }
     match format_of(file)? {
-        Format::Csv => read_csv(file, None, on_header, on_row, on_bytes),
-        Format::Tsv => read_csv(file, Some(b'\t'), on_header, on_row, on_bytes),
-        Format::Excel => read_excel(file, on_header, on_row),
-        Format::Parquet => read_parquet(file, on_header, on_row),
+        Format::Csv => read_delimited(file, None, on_header, on_chunk, on_bytes).map(Some),
+        Format::Tsv => read_delimited(file, Some(b'\t'), on_header, on_chunk, on_bytes).map(Some),
+        Format::Excel => read_excel(file, on_header, on_chunk).map(|_| None),
+        Format::Parquet => read_parquet(file, on_header, on_chunk).map(|_| None),
     }
 }
 
-/// A reader that reports how many bytes went through it.
-struct Counting<'a, R> {
-    inner: R,
-    count: u64,
-    report: &'a (dyn Fn(u64) + Sync),
+/// Gathers the rows of a reader that goes row by row into chunks of [`CHUNK_ROWS`].
+struct RowByRow<'p, 'c, P: ParseRows> {
+    parser: P,
+    chunk: Option<P::Chunk>,
+    on_chunk: &'p mut OnChunk<'c, P::Chunk>,
 }
 
-impl<R: Read> Read for Counting<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count += n as u64;
-        // Report every ~4 MiB to keep the bar cheap.
-        if self.count & !0x3F_FFFF != (self.count - n as u64) & !0x3F_FFFF {
-            (self.report)(self.count);
+impl<'p, 'c, P: ParseRows> RowByRow<'p, 'c, P> {
+    fn push(&mut self, row: u64, cells: &[Cell]) -> Result<(), IngestError> {
+        let chunk = self.chunk.get_or_insert_with(|| self.parser.chunk());
+        self.parser.push(chunk, row, cells);
+        if self.parser.len(chunk) >= CHUNK_ROWS {
+            self.hand_on()?;
         }
-        Ok(n)
-    }
-}
-
-/// Encoding detection: a UTF-8 BOM, else valid UTF-8 in the first 64 KiB, else GB18030
-/// (a superset of GBK that decodes GBK bytes identically).
-fn detect_encoding(head: &[u8]) -> &'static encoding_rs::Encoding {
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return encoding_rs::UTF_8;
-    }
-    if head.starts_with(&[0xFF, 0xFE]) {
-        return encoding_rs::UTF_16LE;
-    }
-    if head.starts_with(&[0xFE, 0xFF]) {
-        return encoding_rs::UTF_16BE;
-    }
-    match std::str::from_utf8(head) {
-        Ok(_) => encoding_rs::UTF_8,
-        // A multi-byte character cut at the end of the sample is still UTF-8.
-        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => encoding_rs::UTF_8,
-        Err(_) => encoding_rs::GB18030,
-    }
-}
-
-fn sniff_delimiter(head: &str) -> u8 {
-    let lines: Vec<&str> = head.lines().take(25).collect();
-    let count = |d: char| {
-        lines
-            .iter()
-            .map(|l| l.matches(d).count())
-            .max()
-            .unwrap_or(0)
-    };
-    let (tabs, commas, semis) = (count('\t'), count(','), count(';'));
-    if tabs > commas && tabs >= semis {
-        b'\t'
-    } else if semis > commas {
-        b';'
-    } else {
-        b','
-    }
-}
-
-fn read_csv(
-    file: &SourceFile,
-    delimiter: Option<u8>,
-    on_header: &mut OnHeader,
-    on_row: &mut OnRow,
-    on_bytes: &(dyn Fn(u64) + Sync),
-) -> Result<(), IngestError> {
-    let mut head = Vec::with_capacity(65_536);
-    std::fs::File::open(&file.path)
-        .map_err(|e| IngestError::io(file, e))?
-        .take(65_536)
-        .read_to_end(&mut head)
-        .map_err(|e| IngestError::io(file, e))?;
-    if head.contains(&0) && !head.starts_with(&[0xFF, 0xFE]) && !head.starts_with(&[0xFE, 0xFF]) {
-        return Err(IngestError::file(
-            file,
-            "不是文本文件（含二进制内容）：请导出为 CSV、XLSX 或 Parquet".to_string(),
-        ));
-    }
-    let encoding = detect_encoding(&head);
-    let (head_text, _, _) = encoding.decode(&head);
-    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&head_text));
-
-    let raw = std::fs::File::open(&file.path).map_err(|e| IngestError::io(file, e))?;
-    let counting = Counting {
-        inner: raw,
-        count: 0,
-        report: on_bytes,
-    };
-    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding))
-        .utf8_passthru(true)
-        .bom_override(true)
-        .build(counting);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(1 << 20)
-        .from_reader(BufReader::with_capacity(1 << 20, LineBreaks::new(decoded)));
-    let mut record = csv::ByteRecord::new();
-    let mut first: Vec<(u64, csv::ByteRecord)> = Vec::new();
-    while first.len() < HEAD_ROWS {
-        if !read_record(file, &mut reader, &mut record)? {
-            break;
-        }
-        let line = record_line(&mut reader, &record);
-        first.push((line, record.clone()));
-    }
-    if first.is_empty() {
-        return Err(IngestError::file(file, "文件没有任何内容行".to_string()));
-    }
-    let head_rows: Vec<(u64, Vec<String>)> = first
-        .iter()
-        .map(|(line, r)| {
-            let texts = r.iter().map(|f| String::from_utf8_lossy(f).into_owned());
-            (*line, texts.collect())
-        })
-        .collect();
-    let header_index = on_header(&head_rows)?;
-
-    let mut emit = |line: u64, rec: &csv::ByteRecord| -> Result<(), IngestError> {
-        // Bytes that are not valid text after decoding become a replacement character,
-        // which the value parser then reports as a `parse` finding.
-        let cells: Vec<Cell> = rec
-            .iter()
-            .map(|f| Cell::Text(std::str::from_utf8(f).unwrap_or("\u{FFFD}")))
-            .collect();
-        on_row(line, &cells)
-    };
-    for (line, rec) in first.iter().skip(header_index + 1) {
-        emit(*line, rec)?;
-    }
-    drop(first);
-    while read_record(file, &mut reader, &mut record)? {
-        let line = record_line(&mut reader, &record);
-        emit(line, &record)?;
-    }
-    Ok(())
-}
-
-/// The physical line of the record just read (SPEC §4 "Row numbers").
-fn record_line<R: Read>(
-    reader: &mut csv::Reader<BufReader<LineBreaks<R>>>,
-    record: &csv::ByteRecord,
-) -> u64 {
-    let start = record.position().map_or(0, |p| p.byte());
-    reader.get_mut().get_mut().line_at(start)
-}
-
-/// Counts physical lines for the CSV reader (SPEC §4): a line break is CRLF, LF or a
-/// lone CR. The csv crate counts only LF and takes a record's position before the LF
-/// of the CRLF that ended the previous record, so its own line numbers are one short
-/// on Windows files and never move on CR-only files.
-///
-/// Sits between the decoder and the CSV parser and notes every line break of the text
-/// passing through; [`LineBreaks::line_at`] then turns a record's byte offset into
-/// its first line. Breaks are forgotten once a record past them is asked for, so only
-/// the parser's read-ahead (a few MiB) is ever held.
-struct LineBreaks<R> {
-    inner: R,
-    /// Bytes passed through so far.
-    offset: u64,
-    /// A CR that ended the last chunk: a break of one or two bytes, not yet known.
-    pending_cr: Option<u64>,
-    /// Breaks not yet passed by a record: (first byte, byte after).
-    breaks: std::collections::VecDeque<(u64, u64)>,
-    /// Breaks passed by records so far.
-    passed: u64,
-}
-
-impl<R> LineBreaks<R> {
-    fn new(inner: R) -> LineBreaks<R> {
-        LineBreaks {
-            inner,
-            offset: 0,
-            pending_cr: None,
-            breaks: std::collections::VecDeque::new(),
-            passed: 0,
-        }
+        Ok(())
     }
 
-    /// The 1-based line of a record that the parser says starts at byte `start`:
-    /// every break before it is passed, and so are breaks at its start (the LF of a
-    /// CRLF the parser had not consumed, or blank lines it skips: a record never
-    /// starts with a line break).
-    fn line_at(&mut self, start: u64) -> u64 {
-        let mut cursor = start;
-        while let Some(&(first, after)) = self.breaks.front() {
-            if first > cursor {
-                break;
+    fn hand_on(&mut self) -> Result<(), IngestError> {
+        match self.chunk.take() {
+            Some(mut chunk) => {
+                self.parser.seal(&mut chunk);
+                (self.on_chunk)(chunk)
             }
-            cursor = cursor.max(after);
-            self.passed += 1;
-            self.breaks.pop_front();
-        }
-        self.passed + 1
-    }
-
-    fn note_breaks(&mut self, chunk: &[u8]) {
-        let base = self.offset;
-        let mut skip_lf_at = None;
-        if let Some(cr) = self.pending_cr.take() {
-            if chunk.first() == Some(&b'\n') {
-                self.breaks.push_back((cr, cr + 2));
-                skip_lf_at = Some(0);
-            } else {
-                self.breaks.push_back((cr, cr + 1));
-            }
-        }
-        for i in memchr::memchr2_iter(b'\r', b'\n', chunk) {
-            if skip_lf_at == Some(i) {
-                continue;
-            }
-            let at = base + i as u64;
-            if chunk[i] == b'\n' {
-                self.breaks.push_back((at, at + 1));
-            } else if i + 1 == chunk.len() {
-                self.pending_cr = Some(at);
-            } else if chunk[i + 1] == b'\n' {
-                self.breaks.push_back((at, at + 2));
-                skip_lf_at = Some(i + 1);
-            } else {
-                self.breaks.push_back((at, at + 1));
-            }
+            None => Ok(()),
         }
     }
-}
-
-impl<R: Read> Read for LineBreaks<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 {
-            if let Some(cr) = self.pending_cr.take() {
-                self.breaks.push_back((cr, cr + 1));
-            }
-            return Ok(0);
-        }
-        self.note_breaks(&buf[..n]);
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-fn read_record<R: Read>(
-    file: &SourceFile,
-    reader: &mut csv::Reader<R>,
-    record: &mut csv::ByteRecord,
-) -> Result<bool, IngestError> {
-    reader.read_byte_record(record).map_err(|e| {
-        let line = e.position().map(|p| p.line());
-        IngestError::File {
-            file: file.display.clone(),
-            sheet: None,
-            row: line,
-            message: format!("CSV 格式错误：{e}"),
-        }
-    })
 }
 
 fn excel_cell(data: &Data) -> Cell<'_> {
@@ -377,10 +165,10 @@ fn disguised_format(path: &std::path::Path) -> Option<String> {
     Some(format!("扩展名是 Excel，内容却是{kind}：{save_as}"))
 }
 
-fn read_excel(
+fn read_excel<P: ParseRows>(
     file: &SourceFile,
-    on_header: &mut OnHeader,
-    on_row: &mut OnRow,
+    on_header: &mut OnHeader<P>,
+    on_chunk: &mut OnChunk<P::Chunk>,
 ) -> Result<(), IngestError> {
     let bad = |e: &dyn std::fmt::Display| match disguised_format(&file.path) {
         Some(message) => IngestError::file(file, message),
@@ -456,20 +244,25 @@ fn read_excel(
             )
         })
         .collect();
-    let header_index = on_header(&head).map_err(|e| e.with_sheet(&sheet))?;
+    let (header_index, parser) = on_header(&head).map_err(|e| e.with_sheet(&sheet))?;
+    let mut sink = RowByRow {
+        parser,
+        chunk: None,
+        on_chunk,
+    };
     let mut cells = Vec::new();
     for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
         cells.clear();
         cells.extend(row.iter().map(excel_cell));
-        on_row(row0 as u64 + i as u64 + 1, &cells).map_err(|e| e.with_sheet(&sheet))?;
+        sink.push(row0 as u64 + i as u64 + 1, &cells)?;
     }
-    Ok(())
+    sink.hand_on()
 }
 
-fn read_parquet(
+fn read_parquet<P: ParseRows>(
     file: &SourceFile,
-    on_header: &mut OnHeader,
-    on_row: &mut OnRow,
+    on_header: &mut OnHeader<P>,
+    on_chunk: &mut OnChunk<P::Chunk>,
 ) -> Result<(), IngestError> {
     use polars::prelude::*;
     let f = std::fs::File::open(&file.path).map_err(|e| IngestError::io(file, e))?;
@@ -481,8 +274,13 @@ fn read_parquet(
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let header_index = on_header(&[(1, names)])?;
+    let (header_index, parser) = on_header(&[(1, names)])?;
     debug_assert_eq!(header_index, 0);
+    let mut sink = RowByRow {
+        parser,
+        chunk: None,
+        on_chunk,
+    };
     let columns = df.columns();
     let mut texts: Vec<String> = vec![String::new(); columns.len()];
     let mut kinds: Vec<AnyKind> = vec![AnyKind::Empty; columns.len()];
@@ -504,9 +302,9 @@ fn read_parquet(
                 AnyKind::DateTime(d) => Cell::DateTime(*d),
             })
             .collect();
-        on_row(i as u64 + 2, &cells)?;
+        sink.push(i as u64 + 2, &cells)?;
     }
-    Ok(())
+    sink.hand_on()
 }
 
 #[derive(Clone, Copy)]
@@ -554,71 +352,5 @@ fn any_kind(v: &polars::prelude::AnyValue, text: &mut String) -> AnyKind {
                 AnyKind::Text
             }
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A reader that hands out at most `n` bytes a call, to split line breaks across
-    /// the chunks the line counter sees.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        n: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let k = self.n.min(buf.len()).min(self.data.len());
-            buf[..k].copy_from_slice(&self.data[..k]);
-            self.data = &self.data[k..];
-            Ok(k)
-        }
-    }
-
-    /// The first field and the line of every record, read `n` bytes at a time.
-    fn lines(text: &str, n: usize) -> Vec<(String, u64)> {
-        let source = Trickle {
-            data: text.as_bytes(),
-            n,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(BufReader::with_capacity(n.max(1), LineBreaks::new(source)));
-        let mut record = csv::ByteRecord::new();
-        let mut out = Vec::new();
-        while reader.read_byte_record(&mut record).unwrap() {
-            let line = record_line(&mut reader, &record);
-            out.push((String::from_utf8_lossy(&record[0]).into_owned(), line));
-        }
-        out
-    }
-
-    #[test]
-    fn records_are_named_by_their_first_physical_line() {
-        // Blank lines, a quoted field over two lines, each line ending in turn.
-        let shapes = [
-            "a\n\nb\n\"c\nc\",x\nd\n",
-            "a\r\n\r\nb\r\n\"c\r\nc\",x\r\nd\r\n",
-            "a\r\rb\r\"c\rc\",x\rd\r",
-            "a\r\n\nb\r\"c\nc\",x\r\nd",
-        ];
-        let want = vec![
-            ("a".to_string(), 1),
-            ("b".to_string(), 3),
-            ("c\nc".to_string(), 4),
-            ("d".to_string(), 6),
-        ];
-        for text in shapes {
-            for n in [1, 2, 3, 7, 1 << 16] {
-                let got: Vec<(String, u64)> = lines(text, n)
-                    .into_iter()
-                    .map(|(f, l)| (f.replace("\r\n", "\n").replace('\r', "\n"), l))
-                    .collect();
-                assert_eq!(got, want, "{text:?} read {n} bytes at a time");
-            }
-        }
     }
 }
