@@ -25,6 +25,7 @@ pub mod demo;
 pub mod fees;
 pub mod findings;
 pub mod frame;
+pub mod fuzzing;
 pub mod ingest;
 pub mod intervals;
 pub mod inventory;

@@ -144,6 +144,8 @@ pub struct Chunk {
     pub(super) summary_rows: u64,
     pub(super) time_span: Option<(i64, i64)>,
     pub(super) tallies: Vec<ParseTally>,
+    /// The last row's values, emptied: their allocation serves the next row.
+    spare: Vec<Value<'static>>,
 }
 
 /// Parses the data rows of one source file of a table, given its header.
@@ -204,7 +206,7 @@ impl RowParser {
         cells: &[Cell<'c>],
         problems: &mut Vec<(Code, usize, String)>,
     ) -> Vec<Value<'c>> {
-        let mut values = Vec::with_capacity(self.def.columns.len());
+        let mut values = reuse(std::mem::take(&mut chunk.spare));
         for (i, col) in self.def.columns.iter().enumerate() {
             let cell = self.cell(cells, i);
             let tally = &mut chunk.tallies[i];
@@ -328,6 +330,7 @@ impl ParseRows for RowParser {
             summary_rows: 0,
             time_span: None,
             tallies: vec![ParseTally::default(); self.def.columns.len()],
+            spare: Vec::new(),
         }
     }
 
@@ -351,6 +354,7 @@ impl ParseRows for RowParser {
         } else {
             self.reject(chunk, row, cells, &values, problems);
         }
+        chunk.spare = reuse(values);
     }
 
     /// Turns the buffered values into the chunk's frame (on the worker's thread).
@@ -457,11 +461,25 @@ fn derive_reachable(def: &TableDef, values: &mut [Value], latency_only: bool) {
     };
 }
 
+/// An empty vector with `v`'s allocation, for values of another lifetime: rows are
+/// parsed by the million, and a vector allocated per row would cost more than the
+/// parsing. (Collecting a vector's emptied iterator into one of the same layout
+/// keeps the allocation.)
+pub(super) fn reuse<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
+}
+
 /// An empty cell or one holding only spaces.
 pub fn is_blank(c: &Cell) -> bool {
     match c {
         Cell::Empty => true,
-        Cell::Text(s) => s.trim().is_empty(),
+        // Most cells start with a visible character: no need to trim them.
+        Cell::Text(s) => {
+            !s.as_bytes().first().is_some_and(u8::is_ascii_graphic) && s.trim().is_empty()
+        }
         _ => false,
     }
 }

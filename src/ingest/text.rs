@@ -9,6 +9,7 @@
 //! At most a few blocks are in flight, so memory stays bounded whatever the file size.
 
 use super::read::{OnChunk, OnHeader, ParseRows, HEAD_ROWS};
+use super::rows::reuse;
 use super::values::Cell;
 use super::IngestError;
 use crate::workspace::SourceFile;
@@ -439,6 +440,7 @@ fn parse_block<P: ParseRows>(
     let mut records = Records::new(&text, delimiter, block.lines_before);
     let mut chunk = parser.chunk();
     let mut seen = 0;
+    let mut spare: Vec<Cell<'static>> = Vec::new();
     while let Some(line) = records.next().map_err(|e| csv_error(file, e))? {
         seen += 1;
         if seen <= block.skip {
@@ -446,12 +448,11 @@ fn parse_block<P: ParseRows>(
         }
         // Bytes that are not valid text after decoding become a replacement character,
         // which the value parser then reports as a `parse` finding.
-        let cells: Vec<Cell> = records
-            .record
-            .iter()
-            .map(|f| Cell::Text(std::str::from_utf8(f).unwrap_or("\u{FFFD}")))
-            .collect();
+        let mut cells = reuse(std::mem::take(&mut spare));
+        let fields = records.record.iter();
+        cells.extend(fields.map(|f| Cell::Text(std::str::from_utf8(f).unwrap_or("\u{FFFD}"))));
         parser.push(&mut chunk, line, &cells);
+        spare = reuse(cells);
     }
     parser.seal(&mut chunk);
     Ok(chunk)
