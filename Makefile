@@ -50,11 +50,21 @@ samples: build
 	$(GWQ) demo samples.new --lines 16 --days 92 --interval 30 --seed 7
 	rm -rf samples && mv samples.new samples
 
-## fuzz: the robustness properties (value parsers, header detection, CSV bytes in any
-## encoding and line ending, scheme YAML, billing rules) with FUZZ_CASES cases each
-## instead of make test's 400; a failure prints its minimal input for a regression test
+## fuzz: cargo-fuzz runs each target of fuzz/ for FUZZ_SECONDS (default 600), seeded
+## with tests/fixtures/fuzz/<target>/ (needs the nightly toolchain and
+## `cargo install cargo-fuzz`); then the proptest properties with FUZZ_CASES cases each
+## instead of make test's 400. A crash stops it with the input in fuzz/artifacts/:
+## minimise it (`cargo +nightly fuzz tmin`) into tests/fixtures/fuzz/<target>/.
+FUZZ_SECONDS ?= 600
 FUZZ_CASES ?= 200000
+FUZZ_TARGETS := csv excel values scheme workspace
 fuzz:
+	cd fuzz && cargo +nightly fuzz build --sanitizer none
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t; \
+	  (cd fuzz && cargo +nightly fuzz run --sanitizer none $$t corpus/$$t ../tests/fixtures/fuzz/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1) || exit 1; \
+	done
 	GWQ_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test --release --lib robustness
 
 ## bench: ingest, check and score speed on generated data, DuckDB beside (not part of the tests)

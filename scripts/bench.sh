@@ -73,6 +73,32 @@ else
   echo "duckdb not installed (pip install duckdb): DuckDB comparison skipped"
 fi
 
+# The first read (issue 14): one month's export as the only samples file (the first
+# month, UTF-8: DuckDB cannot read the demo's GBK month), gwq `score --scheme bench`
+# from an empty cache (CSV -> result) and from its cache, against DuckDB on the same
+# CSV and on gwq's Parquet.
+one="$dir/ws-$lines-$days-first-month"
+if [ ! -f "$one/gwq.yaml" ]; then
+  mkdir -p "$one/data/性能"
+  for f in "$ws"/*; do [ "$(basename "$f")" = data ] || cp -r "$f" "$one/"; done
+  for d in "$ws"/data/*; do [ "$(basename "$d")" = 性能 ] || cp -r "$d" "$one/data/"; done
+  first=$(ls "$ws"/data/性能/*.csv | head -1)
+  ln -sf "$(realpath "$first")" "$one/data/性能/$(basename "$first")"
+fi
+o=("$gwq" -w "$one" --no-progress -q)
+echo "first month alone: $(du -hL "$one"/data/性能/*.csv | cut -f1) of CSV, $(wc -l < "$one"/data/性能/*.csv) lines"
+cold=$(median3 "rm -rf '$one/.gwq'" "${o[@]}" score --scheme bench)
+echo "score bench scheme, first month, cold (CSV -> result, cache empty): $cold"
+warm=$(median3 : "${o[@]}" score --scheme bench)
+echo "score bench scheme, first month, warm (from the cache): $warm"
+phases=$(GWQ_TIMING=1 "${o[@]}" score --scheme bench 2>&1 >/dev/null)
+one_samples=$(echo "$phases" | sed -n 's/^\[timing\] score samples: \([0-9.]*\) s.*/\1/p')
+json=$("$gwq" -w "$one" --no-progress --json score --scheme bench 2>/dev/null)
+read -r start end < <(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["start"], d["end"])')
+if python3 -c "import duckdb" 2>/dev/null; then
+  python3 "$(dirname "$0")/duckdb_bench.py" "$one" "$start" "$end" "${warm%% s*}" "$one_samples" "${cold%% s*}"
+fi
+
 # A service year (SPEC §14: the annual report of a year in under 3 minutes): the
 # workspace generated once (~4 min, ~15 GB of CSV), ingested, then `report annual`
 # timed once with its peak RSS. BENCH_YEAR=0 skips it.
