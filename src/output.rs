@@ -67,8 +67,11 @@ pub fn write_atomic_with(
             false => e,
         })
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match result {
+        Ok(()) => remove_leftovers(path),
+        Err(_) => {
+            let _ = std::fs::remove_file(&tmp);
+        }
     }
     result.map_err(|e| match disk_full(&e) {
         true => std::io::Error::other(
@@ -118,6 +121,44 @@ pub fn held_by(path: &Path) -> Option<String> {
     .map(|(owner, program)| format!("{program}，锁文件 {owner}"))
 }
 
+/// Deletes the temporary files a gwq that was killed while writing `path` left
+/// beside it: those of a process no longer running (where the system tells) or a day
+/// old. Best effort: a file that cannot be read or removed is left.
+fn remove_leftovers(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().to_string();
+        let pid = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        let day_old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 86_400));
+        if pid != std::process::id() && (!running(pid) || day_old) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` runs (Linux tells by /proc; elsewhere it is assumed to).
+fn running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
 /// A temporary name beside `path`, hidden and unique to this process.
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
@@ -140,6 +181,27 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn temporary_files_of_a_killed_run_are_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.json");
+        // Process ids on Linux stay below 2^22: this one never runs.
+        let left = dir.path().join(".out.json.999999999.tmp");
+        let other = dir.path().join(".other.json.999999999.tmp");
+        std::fs::write(&left, b"part").unwrap();
+        std::fs::write(&other, b"part").unwrap();
+        write_atomic(&p, b"whole").unwrap();
+        assert_eq!(
+            !left.exists(),
+            cfg!(target_os = "linux"),
+            "cleared where /proc tells"
+        );
+        assert!(
+            other.exists(),
+            "another output's temporary file is not touched"
+        );
     }
 
     #[test]
