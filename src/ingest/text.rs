@@ -449,13 +449,25 @@ fn parse_block<P: ParseRows>(
         // Bytes that are not valid text after decoding become a replacement character,
         // which the value parser then reports as a `parse` finding.
         let mut cells = reuse(std::mem::take(&mut spare));
-        let fields = records.record.iter();
-        cells.extend(fields.map(|f| Cell::Text(std::str::from_utf8(f).unwrap_or("\u{FFFD}"))));
+        cells.extend(fields(&records.record).map(Cell::Text));
         parser.push(&mut chunk, line, &cells);
         spare = reuse(cells);
     }
     parser.seal(&mut chunk);
     Ok(chunk)
+}
+
+/// A record's fields as text: the record is checked for UTF-8 once, not field by
+/// field; a field that is not valid text reads as a replacement character.
+fn fields(record: &csv::ByteRecord) -> impl Iterator<Item = &str> {
+    let whole = std::str::from_utf8(record.as_slice()).ok();
+    (0..record.len()).map(move |i| {
+        let range = record.range(i).expect("i < len");
+        whole
+            .and_then(|text| text.get(range.clone()))
+            .or_else(|| std::str::from_utf8(&record.as_slice()[range]).ok())
+            .unwrap_or("\u{FFFD}")
+    })
 }
 
 /// Hands the workers' chunks on in block order.

@@ -111,23 +111,30 @@ fn short_decimal(text: &str) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
     };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let count = whole.len() + fraction.len();
-    if whole.is_empty()
-        || count > 15
-        || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit())
-    {
+    if digits.len() > 16 || !digits.first()?.is_ascii_digit() {
         return None;
     }
-    let mantissa = whole
-        .bytes()
-        .chain(fraction.bytes())
-        .fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
-    let value = mantissa as f64 / POW10[fraction.len()];
+    // One pass: the digits as an integer, and how many follow the point.
+    let (mut mantissa, mut count, mut after_point) = (0u64, 0usize, None::<usize>);
+    for &b in digits {
+        match (b, after_point) {
+            (b'0'..=b'9', _) => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                after_point = after_point.map(|n| n + 1);
+            }
+            (b'.', None) => after_point = Some(0),
+            _ => return None,
+        }
+    }
+    if count > 15 {
+        return None;
+    }
+    let value = mantissa as f64 / POW10[after_point.unwrap_or(0)];
     Some(if negative { -value } else { value })
 }
 
