@@ -93,7 +93,7 @@ pub fn values_and_headers(data: &[u8]) {
         .collect();
     for (_, row) in &rows {
         for cell in row {
-            every_value_parser(cell);
+            every_value_parser(cell, cell.parse::<f64>().unwrap_or(f64::NAN));
             let _ = normalise_header(cell);
         }
     }
@@ -103,8 +103,8 @@ pub fn values_and_headers(data: &[u8]) {
     }
 }
 
-fn every_value_parser(text: &str) {
-    let number = text.parse::<f64>().unwrap_or(f64::NAN);
+/// Every value parser on `text` as a cell, and on `number` as an Excel number cell.
+pub(crate) fn every_value_parser(text: &str, number: f64) {
     for cell in [Cell::Text(text), Cell::Number(number)] {
         let _ = values::parse_str(&cell);
         let _ = values::parse_float(&cell);

@@ -235,20 +235,7 @@ fn reading_in_small_blocks_finds_the_same() {
     let period = ["check", "--period", "2025-07-01..2025-08-09"];
     let whole = json(dir.path(), &period);
     std::fs::remove_dir_all(dir.path().join(".gwq")).unwrap();
-    let out = gwq()
-        .env("GWQ_BLOCK_BYTES", "4099")
-        .arg("-w")
-        .arg(dir.path())
-        .arg("--json")
-        .args(period)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let blocks: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let blocks = json_with_env(dir.path(), &[("GWQ_BLOCK_BYTES", "4099")], &period);
     assert!(whole["findings"].as_array().unwrap().len() > 10);
     assert_eq!(blocks, whole);
 }

@@ -50,7 +50,13 @@ pub fn cached(dir: &Path, table: &str) -> DataFrame {
 
 /// Runs `gwq --json <args>` in a workspace and parses stdout.
 pub fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    json_with_env(dir, &[], args)
+}
+
+/// [`json`] with environment variables set for the run.
+pub fn json_with_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> serde_json::Value {
     let out = gwq()
+        .envs(env.iter().copied())
         .arg("-w")
         .arg(dir)
         .arg("--json")
