@@ -253,7 +253,8 @@ fn sheet_name(file: &SourceFile) -> Option<String> {
         return None;
     }
     use calamine::Reader;
-    calamine::open_workbook_auto(&file.path)
+    let bad = |e: &dyn std::fmt::Display| IngestError::file(file, e.to_string());
+    crate::ingest::read::open_workbook(file, &bad)
         .ok()
         .and_then(|b| b.sheet_names().first().cloned())
 }

@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod cache;
+mod compound;
 pub mod header;
 pub mod read;
 pub mod rows;

@@ -165,6 +165,27 @@ fn disguised_format(path: &std::path::Path) -> Option<String> {
     Some(format!("扩展名是 Excel，内容却是{kind}：{save_as}"))
 }
 
+type Workbook = calamine::Sheets<std::io::BufReader<std::fs::File>>;
+
+/// Opens a workbook with calamine; `bad` says why it cannot be. A compound file (.xls)
+/// whose sector chains loop is refused first: calamine would fill memory on it.
+pub fn open_workbook(
+    file: &SourceFile,
+    bad: &dyn Fn(&dyn std::fmt::Display) -> IngestError,
+) -> Result<Workbook, IngestError> {
+    let mut head = [0u8; 8];
+    let compound = std::fs::File::open(&file.path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|_| super::compound::is_compound(&head));
+    if compound {
+        let bytes = std::fs::read(&file.path).map_err(|e| IngestError::io(file, e))?;
+        if !super::compound::chains_end(&bytes) {
+            return Err(bad(&"复合文档的扇区链成环（文件已损坏）"));
+        }
+    }
+    calamine::open_workbook_auto(&file.path).map_err(|e| bad(&e))
+}
+
 fn read_excel<P: ParseRows>(
     file: &SourceFile,
     on_header: &mut OnHeader<P>,
@@ -177,7 +198,7 @@ fn read_excel<P: ParseRows>(
             format!("无法作为 Excel 工作簿打开（文件损坏或不是 Excel 文件）：{e}"),
         ),
     };
-    let mut book = calamine::open_workbook_auto(&file.path).map_err(|e| bad(&e))?;
+    let mut book = open_workbook(file, &bad)?;
     let names = book.sheet_names();
     let sheet = match &file.sheet {
         Some(s) if names.contains(s) => s.clone(),
