@@ -6,6 +6,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // Whatever happens, a user sees one line in Chinese, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        if gwq::ingest::read::in_calamine() {
+            return; // a damaged workbook: reported as the file's error
+        }
         let place = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))

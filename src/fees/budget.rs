@@ -254,7 +254,8 @@ fn sheet_name(file: &SourceFile) -> Option<String> {
     }
     use calamine::Reader;
     let bad = |e: &dyn std::fmt::Display| IngestError::file(file, e.to_string());
-    crate::ingest::read::open_workbook(file, &bad)
+    let open = || crate::ingest::read::open_workbook(file, &bad);
+    crate::ingest::read::calamine_guarded(file, &bad, open)
         .ok()
         .and_then(|b| b.sheet_names().first().cloned())
 }

@@ -186,19 +186,15 @@ pub fn open_workbook(
     calamine::open_workbook_auto(&file.path).map_err(|e| bad(&e))
 }
 
-fn read_excel<P: ParseRows>(
+/// A worksheet as calamine reads it: its name, cells and merged ranges.
+type Sheet = (String, calamine::Range<Data>, Vec<calamine::Dimensions>);
+
+/// Opens the workbook and reads the source's sheet (the first, unless one is named).
+fn load_sheet(
     file: &SourceFile,
-    on_header: &mut OnHeader<P>,
-    on_chunk: &mut OnChunk<P::Chunk>,
-) -> Result<(), IngestError> {
-    let bad = |e: &dyn std::fmt::Display| match disguised_format(&file.path) {
-        Some(message) => IngestError::file(file, message),
-        None => IngestError::file(
-            file,
-            format!("无法作为 Excel 工作簿打开（文件损坏或不是 Excel 文件）：{e}"),
-        ),
-    };
-    let mut book = open_workbook(file, &bad)?;
+    bad: &dyn Fn(&dyn std::fmt::Display) -> IngestError,
+) -> Result<Sheet, IngestError> {
+    let mut book = open_workbook(file, bad)?;
     let names = book.sheet_names();
     let sheet = match &file.sheet {
         Some(s) if names.contains(s) => s.clone(),
@@ -219,6 +215,46 @@ fn read_excel<P: ParseRows>(
         calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(&sheet).unwrap_or_default(),
         _ => Vec::new(),
     };
+    Ok((sheet, range, merges))
+}
+
+thread_local! {
+    /// Set while calamine reads a workbook: a panic there is a damaged file, reported
+    /// as such, and the binary's panic hook stays quiet about it.
+    static IN_CALAMINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a panic now would be calamine's, on a damaged workbook.
+pub fn in_calamine() -> bool {
+    IN_CALAMINE.with(|c| c.get())
+}
+
+/// Runs `read` (calamine's part of reading a workbook); a panic in it — calamine has
+/// panicked on damaged files found by `make fuzz` — becomes the file's error.
+pub fn calamine_guarded<T>(
+    file: &SourceFile,
+    bad: &dyn Fn(&dyn std::fmt::Display) -> IngestError,
+    read: impl FnOnce() -> Result<T, IngestError>,
+) -> Result<T, IngestError> {
+    IN_CALAMINE.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    IN_CALAMINE.with(|c| c.set(false));
+    result.unwrap_or_else(|_| Err(bad(&format!("{} 的结构已损坏", file.display))))
+}
+
+fn read_excel<P: ParseRows>(
+    file: &SourceFile,
+    on_header: &mut OnHeader<P>,
+    on_chunk: &mut OnChunk<P::Chunk>,
+) -> Result<(), IngestError> {
+    let bad = |e: &dyn std::fmt::Display| match disguised_format(&file.path) {
+        Some(message) => IngestError::file(file, message),
+        None => IngestError::file(
+            file,
+            format!("无法作为 Excel 工作簿打开（文件损坏或不是 Excel 文件）：{e}"),
+        ),
+    };
+    let (sheet, range, merges) = calamine_guarded(file, &bad, || load_sheet(file, &bad))?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
     // Merged cells read as their value (header cells spanning columns or rows).

@@ -36,6 +36,28 @@ fn truncated_xlsx() {
     assert!(fails(dir.path()).contains("inv.xlsx"));
 }
 
+/// Workbooks damaged so that calamine fills memory (a sector chain that loops) or
+/// panics (a sector past the end), both found by `make fuzz`: one clear error each.
+#[test]
+fn damaged_compound_workbooks() {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/excel");
+    for (name, says) in [
+        ("oom-fat-loop.xls", "扇区链成环"),
+        ("panic-sector-past-end.xlsx", "结构已损坏"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let ext = name.rsplit('.').next().unwrap();
+        std::fs::copy(fixtures.join(name), dir.path().join(format!("inv.{ext}"))).unwrap();
+        workspace(dir.path(), &format!("  inventory: inv.{ext}\n"));
+        let err = fails(dir.path());
+        assert!(
+            err.contains(&format!("inv.{ext}")) && err.contains(says),
+            "{err}"
+        );
+    }
+}
+
 /// Exports that are not Excel inside an `.xls` name: the message says what they are
 /// and how to fix them.
 #[test]
