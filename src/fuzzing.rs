@@ -34,8 +34,23 @@ pub fn csv(data: &[u8]) {
 
 /// The bytes as an Excel workbook (.xlsx, then .xls), ingested as a faults export.
 pub fn excel(data: &[u8]) {
+    quiet_calamine_panics();
     ingest_as(data, "f.xlsx");
     ingest_as(data, "f.xls");
+}
+
+/// Makes the panic hook (libFuzzer's aborts on any panic) pass over a panic inside
+/// calamine, which gwq catches and reports as a damaged file, as the binary's does.
+fn quiet_calamine_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !crate::ingest::read::in_calamine() {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Reads `data` saved under `name` as the table its name starts with (s: samples,
