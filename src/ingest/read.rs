@@ -268,16 +268,23 @@ fn read_excel<P: ParseRows>(
             .and_then(|r| r.get(sc as usize))
             .cloned()
             .unwrap_or(Data::Empty);
-        for r in m.start.0..=m.end.0 {
-            for c in m.start.1..=m.end.1 {
-                let (ri, ci) = ((r - row0) as usize, (c.saturating_sub(col0)) as usize);
-                if r < row0 || ri >= rows.len() {
-                    continue;
-                }
-                if let Some(cell) = rows[ri].get_mut(ci) {
-                    if *cell == Data::Empty {
-                        *cell = value.clone();
-                    }
+        // Only the part of the merged range inside the sheet's cells (a damaged file
+        // may claim one far outside them).
+        if m.end.0 < row0 || m.end.1 < col0 {
+            continue;
+        }
+        let (top, bottom) = (
+            (m.start.0.max(row0) - row0) as usize,
+            (m.end.0 - row0) as usize,
+        );
+        let (left, right) = (
+            (m.start.1.max(col0) - col0) as usize,
+            (m.end.1 - col0) as usize,
+        );
+        for row in rows.iter_mut().take(bottom + 1).skip(top) {
+            for cell in row.iter_mut().take(right + 1).skip(left) {
+                if *cell == Data::Empty {
+                    *cell = value.clone();
                 }
             }
         }
