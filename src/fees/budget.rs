@@ -298,8 +298,6 @@ fn read_decimal(cell: &Cell, with_unit: bool) -> Result<Option<Decimal>, ()> {
     }
 }
 
-/// A cell kept beyond the reader's buffer.
-#[derive(Debug, Clone)]
 /// Keeps the budget's rows as they are, to be read once the whole sheet is in.
 struct KeepRows;
 
@@ -319,6 +317,8 @@ impl ParseRows for KeepRows {
     }
 }
 
+/// A cell kept beyond the reader's buffer.
+#[derive(Debug, Clone)]
 enum OwnedCell {
     Empty,
     Text(String),

@@ -6,7 +6,7 @@
 //! Parsing is done before, on any thread, by [`super::rows::RowParser`].
 
 use super::header::Header;
-use super::rows::{Chunk, ParseTally, Rejected, SampleKey};
+use super::rows::{widen, Chunk, ParseTally, Rejected, SampleKey};
 use super::IngestError;
 use crate::findings::{Code, Finding};
 use crate::tables::{ColType, Table, TableDef};
@@ -86,8 +86,8 @@ impl LineOrder {
     }
 }
 
-/// Whether a sample repeats its line's previous one: `None` when it does not,
-/// `Some(true)` when its values are the same too, `Some(false)` when they differ.
+/// Whether a sample repeats its line's previous one (same time), and if so whether
+/// its values are the same too.
 enum Repeat {
     No,
     Same,
@@ -160,8 +160,8 @@ impl TableBuilder {
         for (total, part) in self.tallies.iter_mut().zip(&chunk.tallies) {
             total.add(part);
         }
-        if let Some((a, b)) = chunk.time_span {
-            self.time_span = Some(self.time_span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+        if let Some(span) = chunk.time_span {
+            self.time_span = widen(self.time_span, span);
         }
         let keep = self.settle(&chunk);
         let mut frame = chunk

@@ -290,11 +290,7 @@ impl RowParser {
 
     fn accept(&self, chunk: &mut Chunk, row: u64, values: &[Value]) {
         if let Some(ms) = self.row_time(values) {
-            chunk.time_span = Some(
-                chunk
-                    .time_span
-                    .map_or((ms, ms), |(a, b)| (a.min(ms), b.max(ms))),
-            );
+            chunk.time_span = widen(chunk.time_span, (ms, ms));
         }
         if let Some(line_col) = self.line_col {
             let key = match (&values[line_col], &values[self.time_col]) {
@@ -389,6 +385,11 @@ impl Chunk {
         self.line_index.insert(line.to_string(), i);
         i
     }
+}
+
+/// The smallest (first, last) span holding `span` (if any) and `more`.
+pub(super) fn widen(span: Option<(i64, i64)>, more: (i64, i64)) -> Option<(i64, i64)> {
+    Some(span.map_or(more, |(a, b)| (a.min(more.0), b.max(more.1))))
 }
 
 /// A fast, non-cryptographic hasher (FxHash's multiply-rotate) for comparing rows.
