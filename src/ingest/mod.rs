@@ -7,6 +7,7 @@
 //! (on any thread), the in-order rest of building a table in `build`, and the cache in
 //! `cache`.
 
+mod biff;
 pub mod build;
 pub mod cache;
 mod compound;

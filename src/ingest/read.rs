@@ -168,7 +168,7 @@ fn disguised_format(path: &std::path::Path) -> Option<String> {
 type Workbook = calamine::Sheets<std::io::BufReader<std::fs::File>>;
 
 /// Opens a workbook with calamine; `bad` says why it cannot be. A compound file (.xls)
-/// whose sector chains loop is refused first: calamine would fill memory on it.
+/// damaged so that calamine would exhaust memory on it is refused first.
 pub fn open_workbook(
     file: &SourceFile,
     bad: &dyn Fn(&dyn std::fmt::Display) -> IngestError,
@@ -179,8 +179,8 @@ pub fn open_workbook(
         .is_ok_and(|_| super::compound::is_compound(&head));
     if compound {
         let bytes = std::fs::read(&file.path).map_err(|e| IngestError::io(file, e))?;
-        if !super::compound::chains_end(&bytes) {
-            return Err(bad(&"复合文档的扇区链成环（文件已损坏）"));
+        if let Some(why) = super::compound::refusal(&bytes) {
+            return Err(bad(&why));
         }
     }
     calamine::open_workbook_auto(&file.path).map_err(|e| bad(&e))
