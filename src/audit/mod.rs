@@ -7,6 +7,7 @@
 
 mod rows;
 mod samples;
+mod sequences;
 
 use crate::findings::{Code, Finding, Severity};
 use crate::frame::FrameError;

@@ -1,16 +1,14 @@
 //! Checks over each line's sequence of samples: `coverage`, `gap`, `inconsistent`,
 //! and `stale` for the time-series tables.
 //!
-//! The samples of the period are read once (sorted by line and time only when the files
-//! are not already in per-line time order), grouped by line with a counting sort of row
-//! positions, and each line's times are then walked in a single pass in Rust.
+//! The samples of the period are read once, in one streaming pass, into per-line
+//! sequences (`sequences`), and each line's times are then walked in a single pass.
 
 use super::rows::{above_bandwidth, range_flags, traffic_peak, WalkCounts};
+use super::sequences::{self, LineSamples, Order, Sequences, LINE_INDEX};
 use super::{CheckOptions, LineCoverage};
 use crate::findings::{Code, Finding};
-use crate::frame::{self, millis, CollectStreaming, FrameError, StepContext};
-use crate::ingest::build::ROW_COLUMN;
-use crate::ingest::cache::SOURCE_COLUMN;
+use crate::frame::{self, millis, FrameError, StepContext};
 use crate::ingest::LoadedTable;
 use crate::inventory::Inventory;
 use crate::outages::Outage;
@@ -151,150 +149,6 @@ pub struct SequenceResult {
     pub counts: Option<WalkCounts>,
 }
 
-/// The column holding a sample's line as an index into the inventory's ids.
-const LINE_INDEX: &str = "_line";
-
-/// The period's samples grouped by line: each column moved out of the frame into a
-/// plain vector one at a time (never two copies of the period), and a counting sort of
-/// the row positions by line index (4 bytes a row); each line's rows stay in time order.
-struct Sequences {
-    times: Vec<i64>,
-    reachable: Vec<Option<bool>>,
-    /// Each sample's file and row, kept as read: only findings look them up.
-    srcs: UInt32Chunked,
-    rows: UInt32Chunked,
-    /// Row positions, line by line; line k's are `order[starts[k]..starts[k + 1]]`.
-    order: Vec<u32>,
-    starts: Vec<usize>,
-}
-
-/// Moves a column out of `df` through `values` (into a vector, chunk by chunk).
-fn take_column<R, F>(df: &mut DataFrame, name: &str, values: F) -> Result<R, FrameError>
-where
-    F: Fn(&Series) -> PolarsResult<R>,
-{
-    let step = "读取采样";
-    let column = df.drop_in_place(name).step(step)?;
-    values(column.as_materialized_series()).step(step)
-}
-
-/// A counting sort of row positions by line index: (positions line by line, where each
-/// line starts). Samples of unknown lines (no index) go last, as line `lines`, which
-/// no walk reads. Reads the column twice rather than copying it (a year is 250 M rows).
-fn group_by_line(line: &UInt32Chunked, lines: usize) -> (Vec<u32>, Vec<usize>) {
-    let index = |v: Option<u32>| v.unwrap_or(lines as u32) as usize;
-    let mut starts = vec![0usize; lines + 2];
-    for v in line.iter() {
-        starts[index(v) + 1] += 1;
-    }
-    for k in 0..=lines {
-        starts[k + 1] += starts[k];
-    }
-    let mut fill = starts.clone();
-    let mut order = vec![0u32; line.len()];
-    for (i, v) in line.iter().enumerate() {
-        let l = index(v);
-        order[fill[l]] = i as u32;
-        fill[l] += 1;
-    }
-    (order, starts)
-}
-
-/// A numeric column's values, nulls read as 0: copied array by array when it has no
-/// nulls (a quarter's samples are tens of millions of values).
-fn plain<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> Vec<T::Native> {
-    if ca.null_count() > 0 {
-        return ca.iter().map(|v| v.unwrap_or_default()).collect();
-    }
-    let mut out = Vec::with_capacity(ca.len());
-    for array in ca.downcast_iter() {
-        out.extend_from_slice(array.values());
-    }
-    out
-}
-
-impl Sequences {
-    /// One column at a time, each dropped as soon as it is copied, so that the peak
-    /// is the frame plus one column's copy, not the frame twice.
-    fn new(mut df: DataFrame, lines: usize) -> Result<Sequences, FrameError> {
-        let line = take_column(&mut df, LINE_INDEX, |s| Ok(s.u32()?.clone()))?;
-        let (order, starts) = group_by_line(&line, lines);
-        drop(line);
-        let time = take_column(&mut df, "time", |s| Ok(s.datetime()?.physical().clone()))?;
-        let times = plain(&time);
-        drop(time);
-        let reachable = take_column(&mut df, "reachable", |s| Ok(s.bool()?.clone()))?;
-        let reachable = reachable.iter().collect();
-        let srcs = take_column(&mut df, SOURCE_COLUMN, |s| Ok(s.u32()?.clone()))?;
-        let rows = take_column(&mut df, ROW_COLUMN, |s| Ok(s.u32()?.clone()))?;
-        drop(df);
-        Ok(Sequences {
-            times,
-            reachable,
-            srcs,
-            rows,
-            order,
-            starts,
-        })
-    }
-
-    fn count(&self, k: usize) -> usize {
-        self.starts[k + 1] - self.starts[k]
-    }
-
-    /// Line k's samples: times and reachability copied out (one line at a time), file
-    /// and row looked up only for the few samples a finding names.
-    fn line(&self, k: usize) -> LineSamples<'_> {
-        let at = &self.order[self.starts[k]..self.starts[k + 1]];
-        LineSamples {
-            times: at.iter().map(|&i| self.times[i as usize]).collect(),
-            reachable: at.iter().map(|&i| self.reachable[i as usize]).collect(),
-            at,
-            sequences: self,
-        }
-    }
-}
-
-/// One line's samples in the period, sorted by time.
-struct LineSamples<'a> {
-    times: Vec<i64>,
-    reachable: Vec<Option<bool>>,
-    /// The samples' positions in `sequences`.
-    at: &'a [u32],
-    sequences: &'a Sequences,
-}
-
-impl LineSamples<'_> {
-    /// The i-th sample's file (index into the table's files).
-    fn src(&self, i: usize) -> u32 {
-        self.sequences.srcs.get(self.at[i] as usize).unwrap_or(0)
-    }
-
-    /// The i-th sample's row in its file.
-    fn row(&self, i: usize) -> u64 {
-        u64::from(self.sequences.rows.get(self.at[i] as usize).unwrap_or(0))
-    }
-}
-
-/// The row checks' counts from the walk's frame of the period's samples.
-fn walk_counts(df: &DataFrame) -> Result<WalkCounts, FrameError> {
-    let step = "整理采样序列";
-    let flagged = |name: &str| -> Result<u64, FrameError> {
-        let c = df.column(name).step(step)?;
-        Ok(c.bool().step(step)?.sum().unwrap_or(0) as u64)
-    };
-    let without_line = flagged("_no_line")?;
-    let without_index = df.column(LINE_INDEX).step(step)?.null_count() as u64;
-    Ok(WalkCounts {
-        rows_in_period: df.height() as u64,
-        out_of_range: (0..range_flags(Table::Samples).len())
-            .map(|i| flagged(&format!("_range{i}")))
-            .collect::<Result<_, _>>()?,
-        over_bandwidth: flagged("_over")?,
-        unknown_lines: without_index - without_line,
-    })
-}
-
 /// `coverage`, `gap` and `inconsistent` for every line that has samples or is an
 /// active fibre line of the inventory.
 pub fn sequence_checks(
@@ -306,35 +160,71 @@ pub fn sequence_checks(
     options: &CheckOptions,
 ) -> Result<SequenceResult, FrameError> {
     let dedup = samples_need_global_dedup(samples);
-    let mut lf = samples
+    // Files in per-line time order, one after another in time, need no sort: each
+    // line's samples already come in time order when the rows are read in file order.
+    let order = Order {
+        in_time_order: !dedup && files_follow_in_time(samples),
+        dedup,
+    };
+    // Inventory lines by a dense index, in id order: the text ids are not kept for
+    // hundreds of millions of rows.
+    let known: Vec<&String> = inventory.lines.keys().collect();
+    let lf = with_line_index(period_samples(samples, period), &known, inventory)?;
+    let sequences = crate::progress::timed("seq read", || Sequences::read(lf, known.len(), order))?;
+    let walk = Walk {
+        known: &known,
+        inventory,
+        sequences: &sequences,
+        interval: table_interval(&sequences, known.len()),
+        outage_table: outages,
+        outages: match outages {
+            Some(t) => crate::outages::by_line(t.frame.clone(), period)?,
+            None => HashMap::new(),
+        },
+        faults: fault_windows(faults, period)?,
+        period,
+        options,
+    };
+    // Each line is walked on its own, on every core; the results keep inventory order.
+    let walked: Vec<(LineCoverage, Vec<Named>)> = crate::progress::timed("seq walk", || {
+        (0..known.len())
+            .into_par_iter()
+            .filter_map(|k| walk.line(k))
+            .collect()
+    });
+    let mut result = SequenceResult {
+        coverage: Vec::with_capacity(walked.len()),
+        findings: Vec::new(),
+        // Dropped duplicates may hide what the row checks look for: they count for
+        // themselves then.
+        counts: (!dedup).then(|| sequences.counts.clone()),
+    };
+    let mut named = Vec::new();
+    for (coverage, findings) in walked {
+        result.coverage.push(coverage);
+        named.extend(findings);
+    }
+    result.findings = locate_named(samples, period, named)?;
+    Ok(result)
+}
+
+/// The samples of the period that have a time, in file and row order.
+fn period_samples(samples: &LoadedTable, period: &Period) -> LazyFrame {
+    samples
         .frame
         .clone()
         .filter(super::rows::in_period(Table::Samples, period))
         .filter(col("time").is_not_null())
-        .select([
-            col("line_id"),
-            col("time"),
-            col("reachable"),
-            col("loss_pct"),
-            col("latency_ms"),
-            col("jitter_ms"),
-            col("in_bps"),
-            col("out_bps"),
-            col(SOURCE_COLUMN),
-            col(ROW_COLUMN),
-        ]);
-    if dedup {
-        lf = lf
-            .sort([SOURCE_COLUMN, ROW_COLUMN], SortMultipleOptions::default())
-            .unique_stable_generic(
-                Some(vec![col("line_id"), col("time")]),
-                UniqueKeepStrategy::First,
-            );
-    }
-    // Inventory lines by a dense index, in id order: the text ids are not kept for tens
-    // of millions of rows; samples of lines the inventory lacks (the business of
-    // `unknown_line`) get no index and are only counted.
-    let known: Vec<&String> = inventory.lines.keys().collect();
+}
+
+/// `samples` with each line's index among `known` (none for lines the inventory
+/// lacks, the business of `unknown_line`, which are only counted) and the flags the
+/// samples' row checks count.
+fn with_line_index(
+    samples: LazyFrame,
+    known: &[&String],
+    inventory: &Inventory,
+) -> Result<LazyFrame, FrameError> {
     let index = DataFrame::new_infer_height(vec![
         Column::new(
             "line_id".into(),
@@ -354,7 +244,19 @@ pub fn sequence_checks(
     ])
     .step("整理采样序列")?;
     let over = above_bandwidth(traffic_peak()?, col("_bandwidth_mbps"));
-    lf = lf
+    let flags = range_flags(Table::Samples)
+        .into_iter()
+        .enumerate()
+        .map(|(i, bad)| bad.fill_null(lit(false)).alias(format!("_range{i}")));
+    let columns = [
+        col(LINE_INDEX),
+        col("time"),
+        col("reachable"),
+        over.fill_null(lit(false)).alias("_over"),
+        col("line_id").is_null().alias("_no_line"),
+    ];
+    // The join keeps the samples' order: the sequences rely on it.
+    Ok(samples
         .join(
             index.lazy(),
             [col("line_id")],
@@ -364,128 +266,153 @@ pub fn sequence_checks(
                 ..JoinArgs::new(JoinType::Left)
             },
         )
-        .select(
-            [
-                col(LINE_INDEX),
-                col("time"),
-                col("reachable"),
-                col(SOURCE_COLUMN),
-                col(ROW_COLUMN),
-                over.fill_null(lit(false)).alias("_over"),
-                col("line_id").is_null().alias("_no_line"),
-            ]
-            .into_iter()
-            .chain(
-                range_flags(Table::Samples)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, bad)| bad.fill_null(lit(false)).alias(format!("_range{i}"))),
-            )
-            .collect::<Vec<_>>(),
-        );
-    // Files in per-line time order, one after another in time, need no sort: each
-    // line's samples already come in time order when the rows are read in file order.
-    let ordered = !dedup && files_follow_in_time(samples);
-    if !ordered {
-        lf = lf.sort([LINE_INDEX, "time"], SortMultipleOptions::default());
-    }
-    // The streaming engine keeps the join's left order and never holds the scan whole.
-    let df = crate::progress::timed("seq collect", || {
-        lf.collect_streaming().step("整理采样序列")
-    })?;
-    // Dropped duplicates may hide what the row checks look for: they count for
-    // themselves then.
-    let counts = if dedup { None } else { Some(walk_counts(&df)?) };
-    let sequences = crate::progress::timed("seq sort", || Sequences::new(df, known.len()))?;
-    let table_interval = (0..known.len())
+        .select(columns.into_iter().chain(flags).collect::<Vec<_>>()))
+}
+
+/// The table's sampling interval: the first line's with a most common step, else
+/// that of the first 50 lines' times together, else 5 minutes.
+fn table_interval(sequences: &Sequences, lines: usize) -> i64 {
+    (0..lines)
         .find_map(|k| modal_interval(&sequences.line(k).times))
         .or_else(|| {
-            let first: Vec<i64> = (0..known.len().min(50))
+            let first: Vec<i64> = (0..lines.min(50))
                 .flat_map(|k| sequences.line(k).times)
                 .collect();
             modal_interval(&first)
         })
-        .unwrap_or(DEFAULT_INTERVAL_MS);
+        .unwrap_or(DEFAULT_INTERVAL_MS)
+}
 
-    let outage_table = outages;
-    let outages = match outages {
-        Some(t) => crate::outages::by_line(t.frame.clone(), period)?,
-        None => HashMap::new(),
-    };
-    let faults = fault_windows(faults, period)?;
-    // Lines to audit: those with samples, and active fibre lines that should have them.
-    // Each line is walked on its own, on every core; the results keep inventory order.
-    let walk = |k: usize| -> Option<(LineCoverage, Vec<Finding>)> {
-        let id = known[k];
-        let line = &inventory.lines[id];
-        let (span_start, span_end) = line.active_span(period)?;
-        if sequences.count(k) == 0 && line.access_type.as_deref() != Some("fiber") {
+/// A finding, and the line and time of the sample it names, whose file and row are
+/// looked up once every line is walked.
+struct Named {
+    finding: Finding,
+    sample: Option<(String, i64)>,
+}
+
+impl Named {
+    fn at(finding: Finding, line: &str, time: Option<i64>) -> Named {
+        let sample = time.map(|t| (line.to_string(), t));
+        Named { finding, sample }
+    }
+
+    fn bare(finding: Finding) -> Named {
+        Named {
+            finding,
+            sample: None,
+        }
+    }
+}
+
+/// The findings, each naming the file and row of its sample.
+fn locate_named(
+    samples: &LoadedTable,
+    period: &Period,
+    named: Vec<Named>,
+) -> Result<Vec<Finding>, FrameError> {
+    let wanted: Vec<(String, i64)> = named.iter().filter_map(|n| n.sample.clone()).collect();
+    let found = sequences::locate(period_samples(samples, period), &wanted)?;
+    let located = named.into_iter().map(|n| {
+        let mut finding = n.finding;
+        if let Some(&(src, row)) = n.sample.and_then(|key| found.get(&key)) {
+            (finding.file, finding.sheet) = samples.file_of(src);
+            finding.row = Some(row);
+        }
+        finding
+    });
+    Ok(located.collect())
+}
+
+/// What walking one line needs: its samples, its windows, the settings.
+struct Walk<'a> {
+    known: &'a [&'a String],
+    inventory: &'a Inventory,
+    sequences: &'a Sequences,
+    /// The table's sampling interval, for lines too sparse to have their own.
+    interval: i64,
+    outage_table: Option<&'a LoadedTable>,
+    outages: HashMap<String, Vec<Outage>>,
+    faults: HashMap<String, Vec<(i64, i64)>>,
+    period: &'a Period,
+    options: &'a CheckOptions,
+}
+
+impl Walk<'_> {
+    /// Line k's coverage and findings; none for a line not active in the period, or
+    /// one without samples that is not a fibre line.
+    fn line(&self, k: usize) -> Option<(LineCoverage, Vec<Named>)> {
+        let id = self.known[k];
+        let line = &self.inventory.lines[id];
+        let (span_start, span_end) = line.active_span(self.period)?;
+        if self.sequences.count(k) == 0 && line.access_type.as_deref() != Some("fiber") {
             return None;
         }
-        let mut findings = Vec::new();
         let (a, b) = (millis(span_start), millis(span_end));
-        let s = &sequences.line(k);
-        let interval = modal_interval(&s.times).unwrap_or(table_interval);
-        let windows = outages.get(id).map(Vec::as_slice).unwrap_or(&[]);
-        let planned = crate::outages::merged(windows, true, (a, b));
-        let planned_ms = crate::intervals::total_len(&planned);
-        let expected = ((b - a - planned_ms).max(0) / interval) as u64;
-        let received = s
-            .times
-            .iter()
-            .filter(|t| (a..b).contains(*t) && !inside(&planned, **t))
-            .count() as u64;
-        let pct = if expected == 0 {
-            100.0
-        } else {
-            100.0 * received as f64 / expected as f64
-        };
-        let coverage = LineCoverage {
-            line_id: id.clone(),
-            expected,
-            received,
-            coverage_pct: pct,
-        };
-        if pct < options.min_coverage {
-            findings.push(Finding {
-                line_id: Some(id.clone()),
-                column: Some("time".into()),
-                ..Finding::new(
-                    Code::Coverage,
-                    "samples",
-                    format!(
-                        "线路 {id} 采集覆盖率 {pct:.2}%（应采 {expected} 条，实采 {received} 条，采样间隔 {} 分钟），低于 {}%",
-                        interval / MINUTE_MS,
-                        crate::ingest::values::format_number(options.min_coverage)
-                    ),
-                )
-            });
+        let s = &self.sequences.line(k);
+        let interval = modal_interval(&s.times).unwrap_or(self.interval);
+        let windows = self.outages.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        let coverage = coverage(id, s, windows, (a, b), interval);
+        let mut findings = Vec::new();
+        if coverage.coverage_pct < self.options.min_coverage {
+            findings.push(Named::bare(low_coverage(&coverage, interval, self.options)));
         }
-        findings.extend(gaps(samples, id, s, a, b, interval));
-        findings.extend(unreachable_runs(
-            samples,
-            id,
-            s,
-            interval,
-            windows,
-            faults.get(id),
-        ));
-        findings.extend(outages_contradicted(outage_table, id, s, windows, (a, b)));
+        findings.extend(gaps(id, s, a, b, interval));
+        let faults = self.faults.get(id);
+        findings.extend(unreachable_runs(id, s, interval, windows, faults));
+        let contradicted = outages_contradicted(self.outage_table, id, s, windows, (a, b));
+        findings.extend(contradicted.into_iter().map(Named::bare));
         Some((coverage, findings))
-    };
-    let walked: Vec<(LineCoverage, Vec<Finding>)> = crate::progress::timed("seq walk", || {
-        (0..known.len()).into_par_iter().filter_map(walk).collect()
-    });
-    let mut result = SequenceResult {
-        coverage: Vec::with_capacity(walked.len()),
-        findings: Vec::new(),
-        counts,
-    };
-    for (coverage, findings) in walked {
-        result.coverage.push(coverage);
-        result.findings.extend(findings);
     }
-    Ok(result)
+}
+
+/// A line's coverage over its active span [a, b): samples received outside planned
+/// outages against those expected at its interval.
+fn coverage(
+    id: &str,
+    s: &LineSamples,
+    windows: &[Outage],
+    (a, b): (i64, i64),
+    interval: i64,
+) -> LineCoverage {
+    let planned = crate::outages::merged(windows, true, (a, b));
+    let planned_ms = crate::intervals::total_len(&planned);
+    let expected = ((b - a - planned_ms).max(0) / interval) as u64;
+    let received = s
+        .times
+        .iter()
+        .filter(|t| (a..b).contains(*t) && !inside(&planned, **t))
+        .count() as u64;
+    let pct = if expected == 0 {
+        100.0
+    } else {
+        100.0 * received as f64 / expected as f64
+    };
+    LineCoverage {
+        line_id: id.to_string(),
+        expected,
+        received,
+        coverage_pct: pct,
+    }
+}
+
+/// `coverage`: a line's coverage below the option's minimum.
+fn low_coverage(c: &LineCoverage, interval: i64, options: &CheckOptions) -> Finding {
+    let (id, pct) = (&c.line_id, c.coverage_pct);
+    Finding {
+        line_id: Some(id.clone()),
+        column: Some("time".into()),
+        ..Finding::new(
+            Code::Coverage,
+            "samples",
+            format!(
+                "线路 {id} 采集覆盖率 {pct:.2}%（应采 {} 条，实采 {} 条，采样间隔 {} 分钟），低于 {}%",
+                c.expected,
+                c.received,
+                interval / MINUTE_MS,
+                crate::ingest::values::format_number(options.min_coverage)
+            ),
+        )
+    }
 }
 
 fn fmt_ms(ms: i64) -> String {
@@ -501,23 +428,13 @@ fn fmt_len(ms: i64) -> String {
     }
 }
 
-/// `gap`: missing runs longer than an hour inside [a, b).
-fn gaps(
-    t: &LoadedTable,
-    id: &str,
-    s: &LineSamples<'_>,
-    a: i64,
-    b: i64,
-    interval: i64,
-) -> Vec<Finding> {
+/// `gap`: missing runs longer than an hour inside [a, b), each naming the sample
+/// that ends it (the last one, for a run to the end).
+fn gaps(id: &str, s: &LineSamples, a: i64, b: i64, interval: i64) -> Vec<Named> {
     let mut out = Vec::new();
     let mut push = |from: i64, to: i64, at: Option<usize>| {
         if to - from > MAX_GAP_MS {
-            let (file, sheet) = at.map(|i| t.file_of(s.src(i))).unwrap_or((None, None));
-            out.push(Finding {
-                file,
-                sheet,
-                row: at.map(|i| s.row(i)),
+            let finding = Finding {
                 column: Some("time".into()),
                 line_id: Some(id.to_string()),
                 ..Finding::new(
@@ -530,7 +447,8 @@ fn gaps(
                         fmt_len(to - from)
                     ),
                 )
-            });
+            };
+            out.push(Named::at(finding, id, at.map(|i| s.times[i])));
         }
     };
     let mut expected_next = a;
@@ -550,13 +468,12 @@ fn gaps(
 /// `inconsistent`: a run of unreachable samples of 30 minutes or more that no outage or
 /// fault ticket of the line overlaps.
 fn unreachable_runs(
-    t: &LoadedTable,
     id: &str,
-    s: &LineSamples<'_>,
+    s: &LineSamples,
     interval: i64,
     outages: &[Outage],
     faults: Option<&Vec<(i64, i64)>>,
-) -> Vec<Finding> {
+) -> Vec<Named> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < s.times.len() {
@@ -577,11 +494,7 @@ fn unreachable_runs(
         let covered = outages.iter().any(|w| overlaps((w.start, w.end)))
             || faults.is_some_and(|f| f.iter().copied().any(overlaps));
         if !covered {
-            let (file, sheet) = t.file_of(s.src(first));
-            out.push(Finding {
-                file,
-                sheet,
-                row: Some(s.row(first)),
+            let finding = Finding {
                 column: Some("reachable".into()),
                 line_id: Some(id.to_string()),
                 ..Finding::new(
@@ -594,7 +507,8 @@ fn unreachable_runs(
                         fmt_len(end - start)
                     ),
                 )
-            });
+            };
+            out.push(Named::at(finding, id, Some(start)));
         }
     }
     out
@@ -605,7 +519,7 @@ fn unreachable_runs(
 fn outages_contradicted(
     outages: Option<&LoadedTable>,
     id: &str,
-    s: &LineSamples<'_>,
+    s: &LineSamples,
     windows: &[Outage],
     (a, b): (i64, i64),
 ) -> Vec<Finding> {
