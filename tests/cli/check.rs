@@ -239,3 +239,70 @@ fn reading_in_small_blocks_finds_the_same() {
     assert!(whole["findings"].as_array().unwrap().len() > 10);
     assert_eq!(blocks, whole);
 }
+
+/// The samples a `gap` or `inconsistent` finding names are found in their files
+/// after the walk: with files that overlap in time and a file out of time order, each
+/// finding names the file and row of its sample, and of a sample read twice, the
+/// first file's.
+#[test]
+fn sequence_findings_name_the_file_and_row_of_their_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "采集时间,线路编号,时延(ms),丢包率(%),入流量(bps),出流量(bps),可达\n";
+    let sample = |time: &str, up: &str| format!("2025-07-01 {time},L1,3,0,1000,1000,{up}\n");
+    let a: String = ["00:00", "00:05", "03:00", "03:05", "03:10"]
+        .iter()
+        .map(|t| sample(t, "是"))
+        .collect();
+    // b repeats a's 03:00 on its row 2, then an unreachable run out of time order.
+    let mut b = sample("03:00", "是");
+    for t in [
+        "05:10", "05:00", "05:05", "05:15", "05:20", "05:25", "05:30",
+    ] {
+        b.push_str(&sample(t, "否"));
+    }
+    b.push_str(&sample("05:35", "是"));
+    write(&dir.path().join("a.csv"), format!("{header}{a}"));
+    write(&dir.path().join("b.csv"), format!("{header}{b}"));
+    write(
+        &dir.path().join("inv.csv"),
+        "线路编号,接入方式,带宽(Mbps),开通日期\nL1,光纤,100,2020-01-01\n",
+    );
+    workspace(
+        dir.path(),
+        "  samples: [a.csv, b.csv]\n  inventory: inv.csv\n",
+    );
+    let out = json(dir.path(), &["check", "--month", "2025-07"]);
+    let found: Vec<String> = out["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| ["gap", "inconsistent"].contains(&f["code"].as_str().unwrap()))
+        .map(|f| format!("{} {} {} {}", f["code"], f["file"], f["row"], f["message"]))
+        .collect();
+    let want = [
+        ("gap", "a.csv", 4, "自 2025-07-01 00:10 至 2025-07-01 03:00"),
+        ("gap", "b.csv", 4, "自 2025-07-01 03:15 至 2025-07-01 05:00"),
+        (
+            "gap",
+            "b.csv",
+            10,
+            "自 2025-07-01 05:40 至 2025-08-01 00:00",
+        ),
+        (
+            "inconsistent",
+            "b.csv",
+            4,
+            "自 2025-07-01 05:00 至 2025-07-01 05:35",
+        ),
+    ];
+    assert_eq!(found.len(), want.len(), "{found:#?}");
+    for (code, file, row, said) in want {
+        let start = format!("\"{code}\" \"{file}\" {row} ");
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with(&start) && f.contains(said)),
+            "{code} {file}:{row} {said}\n{found:#?}"
+        );
+    }
+}
