@@ -46,8 +46,13 @@ impl Packed {
     }
 }
 
-/// Samples in a block; a line's last block is the only one not full.
-const BLOCK: usize = 4096;
+/// Samples in a line's first block; each next block is twice as large, up to
+/// `LARGEST_BLOCK`. A line's last block is the only one not full.
+const FIRST_BLOCK: usize = 1024;
+/// 512 KiB: the system allocator takes blocks this large straight from the operating
+/// system and gives them back when freed, so a year's samples leave no heap behind
+/// for the rest of the command; a block's pages not yet written cost no memory.
+const LARGEST_BLOCK: usize = 64 * 1024;
 
 /// One line's samples in the order read.
 #[derive(Default)]
@@ -58,9 +63,10 @@ struct LineBuffer {
 impl LineBuffer {
     fn push(&mut self, sample: Packed) {
         match self.blocks.last_mut() {
-            Some(block) if block.len() < BLOCK => block.push(sample),
+            Some(block) if block.len() < block.capacity() => block.push(sample),
             _ => {
-                let mut block = Vec::with_capacity(BLOCK);
+                let size = (FIRST_BLOCK << self.blocks.len().min(6)).min(LARGEST_BLOCK);
+                let mut block = Vec::with_capacity(size);
                 block.push(sample);
                 self.blocks.push(block);
             }
@@ -289,13 +295,19 @@ mod tests {
     }
 
     #[test]
-    fn blocks_fill_before_a_new_one_starts() {
+    fn blocks_fill_before_a_larger_one_starts() {
         let mut line = LineBuffer::default();
-        for t in 0..(2 * BLOCK + 1) as i64 {
+        let n = 1024 + 2048 + 4096 + 8192 + 16384 + 32768 + 65536 * 2 + 1;
+        for t in 0..n as i64 {
             line.push(Packed::new(t, Some(true)));
         }
         let sizes: Vec<usize> = line.blocks.iter().map(Vec::len).collect();
-        assert_eq!(sizes, [BLOCK, BLOCK, 1]);
-        assert_eq!(line.len(), 2 * BLOCK + 1);
+        assert_eq!(
+            sizes,
+            [1024, 2048, 4096, 8192, 16384, 32768, 65536, 65536, 1]
+        );
+        assert_eq!(line.len(), n);
+        let times: Vec<i64> = line.blocks.concat().iter().map(|s| s.time()).collect();
+        assert!(times.iter().copied().eq(0..n as i64), "in the order pushed");
     }
 }

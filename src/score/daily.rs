@@ -127,7 +127,9 @@ pub fn figures(
     })
 }
 
-/// The sums of each (line, day) of the period: one streaming read of the samples.
+/// The sums of each (line, day) of the period: one streaming read of the samples a
+/// month at a time (months share no day, so their sums only add up in the list), which
+/// keeps the grouping's memory to a month's, not a year's.
 fn line_days(
     t: &LoadedTable,
     access: Option<&str>,
@@ -144,13 +146,26 @@ fn line_days(
     let windows = availability::planned_windows(outages, input.period)?;
     let lines = line_ids(t, access, input, true)?;
     let index = LineIndex::new(&lines, None, input, &windows)?;
-    let scoped = rows::scoped(t, access, &index.inventory)?;
+    let mut sums = Vec::new();
+    for month in crate::period::month_pieces(input.period) {
+        let scoped = rows::scoped(t, access, &index.inventory)?;
+        let samples = rows::in_period(scoped, Table::Samples, "time", &month);
+        sums.extend(sums_by_line_day(samples, &index)?);
+    }
+    Ok(sums)
+}
+
+/// The sums of each (line, day) of `samples` (scoped to the index's lines).
+fn sums_by_line_day(
+    samples: LazyFrame,
+    index: &LineIndex,
+) -> Result<Vec<(String, i64, Sums)>, ScoreError> {
     let counted = availability::in_active_dates().and(index.planned.clone().not());
     let reachable = col("reachable").fill_null(lit(false));
     let latency_us = (col("latency_ms").cast(DataType::Float64) * lit(1000.0))
         .round(0, RoundMode::HalfAwayFromZero)
         .cast(DataType::Int64);
-    let df = rows::in_period(scoped, Table::Samples, "time", input.period)
+    let df = samples
         .select([
             col("line_id").alias("_line"),
             (col("time").cast(DataType::Int64) / lit(DAY_MS)).alias("_day"),

@@ -30,7 +30,9 @@ pub fn run(ctx: &Context, args: AnnualArgs, issue: bool) -> Result<Outcome> {
     drop(ws);
     let loaded = load(ctx, args.scheme.as_deref(), &period, 1)?;
     let m = measure(&loaded, &period, year_of)?;
-    let extras = evaluation::extras(&loaded.session, &loaded.schemes, &period)?;
+    let extras = crate::progress::timed("report extras", || {
+        evaluation::extras(&loaded.session, &loaded.schemes, &period)
+    })?;
     let schemes = &loaded.schemes;
     let five_g = schemes.len() == 1 && schemes[0].access_type.as_deref() == Some("5g");
     let kind = if five_g { "annual-5g" } else { "annual" };
@@ -47,7 +49,9 @@ pub fn run(ctx: &Context, args: AnnualArgs, issue: bool) -> Result<Outcome> {
     };
     let extra = evaluation::payment_extra(&m.figures, &extras.fees);
     let json = report_json("annual", &period, &m, &loaded, extra);
-    m.finish(ctx, &loaded, Span::Year, &files, report, json, issue)
+    crate::progress::timed("report write", || {
+        m.finish(ctx, &loaded, Span::Year, &files, report, json, issue)
+    })
 }
 
 /// The 5G annual evaluation report: the evaluation chapters and the 5G figures.

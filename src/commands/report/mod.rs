@@ -164,7 +164,9 @@ fn measure(loaded: &Loaded, period: &Period, figures_of: FiguresOf) -> Result<Me
     }
     loaded.bar.step("统计各章数据并写出报告");
     let access = loaded.schemes.first().and_then(|s| s.access_type.clone());
-    let chapters = chapter_figures(&loaded.session, period, access.as_deref())?;
+    let chapters = crate::progress::timed("report chapters", || {
+        chapter_figures(&loaded.session, period, access.as_deref())
+    })?;
     let suggestions = suggestions_of(&figures, &chapters.repeat, loaded);
     let known: Vec<&ScoreResult> = figures
         .iter()
@@ -174,12 +176,14 @@ fn measure(loaded: &Loaded, period: &Period, figures_of: FiguresOf) -> Result<Me
                 .chain(f.months.iter().chain(&f.quarters).map(|m| &m.result))
         })
         .collect();
-    let reconciliation = crate::commands::reconcile::reconcile_period(
-        &loaded.session,
-        &loaded.schemes,
-        period,
-        &known,
-    )?;
+    let reconciliation = crate::progress::timed("report reconcile", || {
+        crate::commands::reconcile::reconcile_period(
+            &loaded.session,
+            &loaded.schemes,
+            period,
+            &known,
+        )
+    })?;
     Ok(Measured {
         figures,
         chapters,
@@ -382,10 +386,14 @@ fn chapter_figures(
         ),
     ];
     let input = session.score_input(period);
-    let samples = crate::score::daily::figures(t(Table::Samples), access, &input)?;
+    let samples = crate::progress::timed("report daily", || {
+        crate::score::daily::figures(t(Table::Samples), access, &input)
+    })?;
     let worst = samples.worst_lines(10);
     let daily = samples.by_day;
-    let utilisation = utilisation::measure(t(Table::Samples), access, &input)?;
+    let utilisation = crate::progress::timed("report utilisation", || {
+        utilisation::measure(t(Table::Samples), access, &input)
+    })?;
     Ok(ChapterFigures {
         faults,
         repeat,
