@@ -493,3 +493,76 @@ fn json_has_money_as_two_decimal_strings() {
     assert_eq!(f["severity"], "error");
     assert_eq!(f["row"], 4);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A budget item from drawn numbers: a fibre line or a card of `the_world` (or
+    /// one it lacks), with prices, months and amounts right or wrong.
+    fn item(row: u64, (who, price, months, off): (usize, usize, usize, bool)) -> Item {
+        const IDS: [&str; 12] = [
+            "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "X9", "C1", "C2", "C3",
+        ];
+        let id = IDS[who % IDS.len()];
+        let price = ["1800", "2000", "2600", "50", "80"][price % 5];
+        let months = ["12", "10", "5.5"][months % 3];
+        let amount = dec(price) * dec(months) + if off { dec("600") } else { Decimal::ZERO };
+        let amount = amount.to_string();
+        match id.starts_with('C') {
+            true => card(row, id, ["0", "10", "40"][who % 3], price, &amount),
+            false => fiber(row, id, [100.0, 200.0][who % 2], price, months, &amount),
+        }
+    }
+
+    /// A budget of the drawn items in order, rows 3.., with no total row.
+    fn budget(drawn: &[(usize, usize, usize, bool)]) -> Budget {
+        let items = drawn
+            .iter()
+            .enumerate()
+            .map(|(i, d)| item(i as u64 + 3, *d))
+            .collect();
+        Budget {
+            items,
+            summaries: Vec::new(),
+            ..planted_budget()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The verified total is the sum of the recomputed items, and the findings'
+        /// money differences explain the budget's difference from it to the cent; the
+        /// same budget with its rows in another order has the same totals and, where
+        /// no line is budgeted twice, the same findings.
+        #[test]
+        fn verified_total_is_the_items_sum_and_row_order_does_not_matter(
+            drawn in proptest::collection::vec((0usize..24, 0usize..5, 0usize..3, any::<bool>()), 0..16),
+            seed in any::<u64>(),
+        ) {
+            let r = run(&budget(&drawn), &the_world(), &the_usage());
+            let items: Decimal = r.recomputed.iter().map(|i| i.expected_amount).sum();
+            prop_assert_eq!(r.verified_total, items);
+            let explained: Decimal = r.findings.iter().map(|f| f.difference).sum();
+            prop_assert_eq!(explained, r.difference());
+            let mut shuffled = drawn.clone();
+            let mut rng = crate::rng::Rng::stream(seed, "shuffle");
+            for i in (1..shuffled.len()).rev() {
+                shuffled.swap(i, rng.int(0, i as i64) as usize);
+            }
+            let again = run(&budget(&shuffled), &the_world(), &the_usage());
+            prop_assert_eq!((again.budget_total, again.verified_total), (r.budget_total, r.verified_total));
+            let ids: Vec<usize> = drawn.iter().map(|d| d.0 % 12).collect();
+            let distinct = ids.iter().collect::<std::collections::BTreeSet<_>>().len() == ids.len();
+            if distinct {
+                let kinds = |a: &FeeAudit| {
+                    let mut k: Vec<_> = a.findings.iter().map(|f| (f.code, f.line_id.clone(), f.difference)).collect();
+                    k.sort();
+                    k
+                };
+                prop_assert_eq!(kinds(&again), kinds(&r));
+            }
+        }
+    }
+}

@@ -834,6 +834,61 @@ mod properties {
         r.indicators.iter().map(|i| i.value).collect()
     }
 
+    /// Samples of 2025-07-01, a day on which L1 (浦东新区) and L2 (黄浦区) are both
+    /// active: ((line, minute), reachable), with a latency drawn from the minute.
+    fn day_of_samples(rows: &[((bool, u32), bool)]) -> LoadedTable {
+        let when: Vec<String> = rows
+            .iter()
+            .map(|((_, m), _)| format!("2025-07-01 {:02}:{:02}", m / 60, m % 60))
+            .collect();
+        table(
+            Table::Samples,
+            vec![
+                times(
+                    "time",
+                    &when.iter().map(|s| Some(s.as_str())).collect::<Vec<_>>(),
+                ),
+                strs(
+                    "line_id",
+                    &rows
+                        .iter()
+                        .map(|r| if r.0 .0 { "L1" } else { "L2" })
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "reachable".into(),
+                    rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "latency_ms".into(),
+                    rows.iter()
+                        .map(|r| (r.0 .1 % 97) as f64 / 4.0)
+                        .collect::<Vec<_>>(),
+                ),
+            ],
+        )
+    }
+
+    /// Availability (pooled), mean latency of reachable samples, and a count.
+    fn additive() -> String {
+        let ind = |id: &str, rest: &str| {
+            format!("      - {{ id: {id}, name: {id}, source: samples, {rest}, target: \">= 0\", points: 10, scoring: {{ rule: threshold }} }}\n")
+        };
+        [
+            ind("A", "measure: availability"),
+            ind(
+                "M",
+                "measure: mean, column: latency_ms, where: \"reachable\"",
+            ),
+            ind("N", "measure: count"),
+        ]
+        .concat()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * a.abs().max(1.0)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
 
@@ -871,6 +926,53 @@ mod properties {
             prop_assert_eq!(&again[..1], &got[..1]);
             prop_assert_eq!(&again[2..], &got[2..]);
             prop_assert!((again[1].unwrap() - got[1].unwrap()).abs() < 1e-9 * mean.max(1.0));
+        }
+
+        /// By district, each measure splits into groups that recombine to the pooled
+        /// figure: the groups' rows add up, availability and the mean are the groups'
+        /// averaged by their rows, counts add up; shuffling the rows changes nothing.
+        #[test]
+        fn groups_recombine_and_row_order_does_not_matter(
+            rows in proptest::collection::btree_map((any::<bool>(), 0u32..1440), any::<bool>(), 1..80),
+            seed in any::<u64>(),
+        ) {
+            let rows: Vec<((bool, u32), bool)> = rows.into_iter().collect();
+            let by = Some(GroupBy::District);
+            let r = score_one(&additive(), vec![day_of_samples(&rows)], "2025-07", by);
+            for (i, overall) in r.indicators.iter().enumerate() {
+                let groups: Vec<&IndicatorResult> = r.groups.iter().map(|g| &g.indicators[i]).collect();
+                let rows_of_groups: u64 = groups.iter().map(|g| g.rows).sum();
+                prop_assert_eq!(rows_of_groups, overall.rows, "{}", overall.id);
+                let weighted: f64 = groups
+                    .iter()
+                    .filter_map(|g| Some(g.value? * g.rows as f64))
+                    .sum();
+                let recombined = match overall.id.as_str() {
+                    "N" => groups.iter().filter_map(|g| g.value).sum(),
+                    _ => weighted / overall.rows as f64,
+                };
+                match overall.value {
+                    Some(v) => prop_assert!(close(v, recombined), "{}: {v} vs {recombined}", overall.id),
+                    None => prop_assert_eq!(overall.rows, 0),
+                }
+            }
+            let availability = r.indicators[0].value.unwrap();
+            prop_assert!((0.0..=100.0).contains(&availability));
+            let mut shuffled = rows.clone();
+            let mut rng = crate::rng::Rng::stream(seed, "shuffle");
+            for i in (1..shuffled.len()).rev() {
+                shuffled.swap(i, rng.int(0, i as i64) as usize);
+            }
+            let again = score_one(&additive(), vec![day_of_samples(&shuffled)], "2025-07", by);
+            prop_assert_eq!(again.total, r.total);
+            let results = |s: &ScoreResult| -> Vec<(String, u64, Option<f64>)> {
+                let groups = s.groups.iter().flat_map(|g| &g.indicators);
+                s.indicators.iter().chain(groups).map(|i| (i.id.clone(), i.rows, i.value)).collect()
+            };
+            for (a, b) in results(&r).into_iter().zip(results(&again)) {
+                prop_assert_eq!((&a.0, a.1), (&b.0, b.1));
+                prop_assert!(a.2.zip(b.2).is_none_or(|(x, y)| close(x, y)) && a.2.is_some() == b.2.is_some());
+            }
         }
     }
 }
