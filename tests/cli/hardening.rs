@@ -48,6 +48,56 @@ fn reruns_give_the_same_bytes() {
     }
 }
 
+/// The outputs name the exports by their paths inside the workspace: no JSON, sheet
+/// or document part carries the absolute path of the analyst's folders.
+#[test]
+fn outputs_carry_no_absolute_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    small_demo(dir.path(), true);
+    let out = dir.path().join("out");
+    run(dir.path(), &out, &["check", "--quarter", "2025Q3"]);
+    run(dir.path(), &out, &["score", "--quarter", "2025Q3"]);
+    run(
+        dir.path(),
+        &out,
+        &["report", "monthly", "--month", "2025-08"],
+    );
+    let absolute: Vec<String> = [dir.path().to_path_buf(), dir.path().canonicalize().unwrap()]
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        let parts: Vec<(String, Vec<u8>)> = match path.extension().and_then(|e| e.to_str()) {
+            Some("xlsx" | "docx") => {
+                let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+                (0..zip.len())
+                    .map(|i| {
+                        let mut part = zip.by_index(i).unwrap();
+                        let mut bytes = Vec::new();
+                        std::io::Read::read_to_end(&mut part, &mut bytes).unwrap();
+                        (part.name().unwrap().to_string(), bytes)
+                    })
+                    .collect()
+            }
+            _ => vec![(String::new(), std::fs::read(&path).unwrap())],
+        };
+        for (part, bytes) in parts {
+            let text = String::from_utf8_lossy(&bytes);
+            for a in &absolute {
+                assert!(
+                    !text.contains(a.as_str()),
+                    "{} {part} holds {a}",
+                    path.display()
+                );
+            }
+        }
+        seen += 1;
+    }
+    assert!(seen >= 6, "the check, score and report files: {seen}");
+}
+
 /// `-o` pointing at the exports: an output whose name is an input's is refused with
 /// one message, exit 1, and the input is left as it was.
 #[test]
