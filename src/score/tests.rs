@@ -803,6 +803,18 @@ mod properties {
                     .to_string()
             })
             .collect();
+        let up: Vec<bool> = rows.iter().map(|r| r.0).collect();
+        let latency: Vec<f64> = rows.iter().map(|r| r.1 as f64 / 10.0).collect();
+        latency_samples(&when, &vec!["L1"; rows.len()], up, latency)
+    }
+
+    /// Samples of (time, line, reachable, latency).
+    fn latency_samples(
+        when: &[String],
+        lines: &[&str],
+        up: Vec<bool>,
+        latency: Vec<f64>,
+    ) -> LoadedTable {
         table(
             Table::Samples,
             vec![
@@ -810,15 +822,9 @@ mod properties {
                     "time",
                     &when.iter().map(|s| Some(s.as_str())).collect::<Vec<_>>(),
                 ),
-                strs("line_id", &vec!["L1"; rows.len()]),
-                Column::new(
-                    "reachable".into(),
-                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "latency_ms".into(),
-                    rows.iter().map(|r| r.1 as f64 / 10.0).collect::<Vec<_>>(),
-                ),
+                strs("line_id", lines),
+                Column::new("reachable".into(), up),
+                Column::new("latency_ms".into(), latency),
             ],
         )
     }
@@ -841,32 +847,13 @@ mod properties {
             .iter()
             .map(|((_, m), _)| format!("2025-07-01 {:02}:{:02}", m / 60, m % 60))
             .collect();
-        table(
-            Table::Samples,
-            vec![
-                times(
-                    "time",
-                    &when.iter().map(|s| Some(s.as_str())).collect::<Vec<_>>(),
-                ),
-                strs(
-                    "line_id",
-                    &rows
-                        .iter()
-                        .map(|r| if r.0 .0 { "L1" } else { "L2" })
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "reachable".into(),
-                    rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "latency_ms".into(),
-                    rows.iter()
-                        .map(|r| (r.0 .1 % 97) as f64 / 4.0)
-                        .collect::<Vec<_>>(),
-                ),
-            ],
-        )
+        let lines: Vec<&str> = rows
+            .iter()
+            .map(|r| if r.0 .0 { "L1" } else { "L2" })
+            .collect();
+        let up: Vec<bool> = rows.iter().map(|r| r.1).collect();
+        let latency: Vec<f64> = rows.iter().map(|r| (r.0 .1 % 97) as f64 / 4.0).collect();
+        latency_samples(&when, &lines, up, latency)
     }
 
     /// Availability (pooled), mean latency of reachable samples, and a count.

@@ -147,6 +147,18 @@ fn fail_on_gives_exit_code_3() {
         .code(3);
 }
 
+/// `check --month 2025-07` of samples in a.csv then b.csv, of fibre line L1 alone.
+fn check_two_files(dir: &Path, a: &str, b: &str) -> Value {
+    write(&dir.join("a.csv"), a);
+    write(&dir.join("b.csv"), b);
+    write(
+        &dir.join("inv.csv"),
+        "线路编号,接入方式,带宽(Mbps),开通日期\nL1,光纤,100,2020-01-01\n",
+    );
+    workspace(dir, "  samples: [a.csv, b.csv]\n  inventory: inv.csv\n");
+    json(dir, &["check", "--month", "2025-07"])
+}
+
 /// The row checks find the same samples whether the walk counts them on its way
 /// (files one after another) or the files overlap and duplicates are dropped first:
 /// a latency out of range, traffic above the line's bandwidth, a line the inventory
@@ -165,23 +177,13 @@ fn sample_row_checks_agree_with_and_without_overlapping_files() {
     let mut seen = Vec::new();
     for overlapping in [false, true] {
         let dir = tempfile::tempdir().unwrap();
-        write(&dir.path().join("a.csv"), &a);
         // Overlapping: b repeats a's last sample (an exact duplicate across files).
         let repeat = if overlapping {
             "2025-07-01 00:10,L1,3,0,200000000,1000,是\n"
         } else {
             ""
         };
-        write(&dir.path().join("b.csv"), format!("{header}{repeat}{b}"));
-        write(
-            &dir.path().join("inv.csv"),
-            "线路编号,接入方式,带宽(Mbps),开通日期\nL1,光纤,100,2020-01-01\n",
-        );
-        workspace(
-            dir.path(),
-            "  samples: [a.csv, b.csv]\n  inventory: inv.csv\n",
-        );
-        let out = json(dir.path(), &["check", "--month", "2025-07"]);
+        let out = check_two_files(dir.path(), &a, &format!("{header}{repeat}{b}"));
         let mut found: Vec<String> = out["findings"]
             .as_array()
             .unwrap()
@@ -261,17 +263,7 @@ fn sequence_findings_name_the_file_and_row_of_their_sample() {
         b.push_str(&sample(t, "否"));
     }
     b.push_str(&sample("05:35", "是"));
-    write(&dir.path().join("a.csv"), format!("{header}{a}"));
-    write(&dir.path().join("b.csv"), format!("{header}{b}"));
-    write(
-        &dir.path().join("inv.csv"),
-        "线路编号,接入方式,带宽(Mbps),开通日期\nL1,光纤,100,2020-01-01\n",
-    );
-    workspace(
-        dir.path(),
-        "  samples: [a.csv, b.csv]\n  inventory: inv.csv\n",
-    );
-    let out = json(dir.path(), &["check", "--month", "2025-07"]);
+    let out = check_two_files(dir.path(), &format!("{header}{a}"), &format!("{header}{b}"));
     let found: Vec<String> = out["findings"]
         .as_array()
         .unwrap()
