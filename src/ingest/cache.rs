@@ -168,8 +168,8 @@ pub fn ingest_workspace(
         .map_err(|e| IngestError::Cache(format!("无法创建缓存目录 {}：{e}", dir.display())))?;
     let old = read_manifest(&dir);
     let mut summary = IngestSummary::default();
-    // Fresh sources keep their cache; the stale ones are read in parallel (a file per
-    // core), their entries kept in source order.
+    // Fresh sources keep their cache; the stale ones are read (`read_stale`), their
+    // entries kept in source order.
     let mut slots: Vec<Option<SourceEntry>> = Vec::new();
     let mut stale = Vec::new();
     for (table, source) in &ws.sources {
@@ -190,14 +190,7 @@ pub fn ingest_workspace(
         }
     }
     progress.start(stale.len(), stale.iter().map(|s| s.3.len()).sum());
-    let read: Vec<Result<SourceEntry, IngestError>> = stale
-        .par_iter()
-        .map(|(_, table, file, meta, fp)| {
-            let entry = ingest_file(ws, *table, file, meta, fp, &dir, progress);
-            progress.file_done(&file.display);
-            entry
-        })
-        .collect();
+    let read = read_stale(ws, &stale, &dir, progress);
     for ((slot, ..), entry) in stale.iter().zip(read) {
         // The first bad file in source order is the one reported.
         let entry = entry?;
@@ -208,6 +201,49 @@ pub fn ingest_workspace(
     remove_orphans(&dir, &entries);
     write_manifest(&dir, &Manifest { entries })?;
     Ok(summary)
+}
+
+/// A stale source: its slot among the entries, table, file, metadata, fingerprint.
+type Stale<'w> = (usize, Table, &'w SourceFile, std::fs::Metadata, String);
+
+/// A CSV or TSV this large is read on every core by itself (`super::text`).
+const READ_ALONE_BYTES: u64 = 64 << 20;
+
+/// Reads and caches the stale sources, their results in the same order. Large CSV and
+/// TSV files go one at a time, each on every core: two at once would only share the
+/// cores and hold twice the memory. The rest (workbooks, read on one core, and small
+/// files) go in parallel, a file per core.
+fn read_stale(
+    ws: &Workspace,
+    stale: &[Stale<'_>],
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Vec<Result<SourceEntry, IngestError>> {
+    let read = |(_, table, file, meta, fp): &Stale<'_>| {
+        let entry = ingest_file(ws, *table, file, meta, fp, dir, progress);
+        progress.file_done(&file.display);
+        entry
+    };
+    let alone =
+        |s: &Stale<'_>| s.3.len() >= READ_ALONE_BYTES && super::read::reads_on_every_core(s.2);
+    let mut results: Vec<Option<Result<SourceEntry, IngestError>>> =
+        stale.iter().map(|_| None).collect();
+    let together: Vec<(usize, Result<SourceEntry, IngestError>)> = stale
+        .par_iter()
+        .enumerate()
+        .filter(|(_, s)| !alone(s))
+        .map(|(i, s)| (i, read(s)))
+        .collect();
+    for (i, entry) in together {
+        results[i] = Some(entry);
+    }
+    for (i, s) in stale.iter().enumerate().filter(|(_, s)| alone(s)) {
+        results[i] = Some(read(s));
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every stale source was read"))
+        .collect()
 }
 
 /// The cached entry, updated, if the source and settings are unchanged.

@@ -62,6 +62,11 @@ fn format_of(file: &SourceFile) -> Result<Format, IngestError> {
     }
 }
 
+/// Whether the file is read on every core (a CSV or TSV: `super::text`).
+pub fn reads_on_every_core(file: &SourceFile) -> bool {
+    matches!(format_of(file), Ok(Format::Csv | Format::Tsv))
+}
+
 /// Reads one source file, calling `on_header` once and `on_chunk` for each chunk of
 /// data rows. `on_bytes` reports progress in bytes read, where the format allows.
 /// Returns the file's sha256 when the reader hashed it on the way (CSV and TSV).
