@@ -1,8 +1,9 @@
 //! The records of an .xls workbook stream (BIFF), walked as calamine walks them, to
-//! find a sheet whose DIMENSIONS record claims more cells than an .xls can hold.
-//! Calamine reserves memory for every claimed cell before it reads one, so such a
-//! record in a damaged file of a few KiB made it ask for 832 GB and abort (found by
-//! `make fuzz`; tests/fixtures/fuzz/excel/xls-dimensions-832GB.xls).
+//! find a sheet that claims, or whose cells span, more cells than an .xls can hold.
+//! Calamine reserves memory for the cells a sheet's DIMENSIONS record claims before it
+//! reads one, and lays the sheet out as one rectangle from its first cell to its last:
+//! in damaged files of a few KiB, the first made it ask for 832 GB and the second for
+//! 137 GB, and abort (found by `make fuzz`; tests/fixtures/fuzz/excel/).
 
 /// The most cells a BIFF8 sheet holds: 65,536 rows of 256 columns.
 const MOST_CELLS: usize = 65_536 * 256;
@@ -13,21 +14,38 @@ const CONTINUE: u16 = 0x003C;
 const FILE_PASS: u16 = 0x002F;
 const BOUND_SHEET: u16 = 0x0085;
 const DIMENSIONS: u16 = 0x0200;
+// The records calamine reads cells from.
+const NUMBER: u16 = 0x0203;
+const LABEL: u16 = 0x0204;
+const RSTRING: u16 = 0x00D6;
+const BOOL_ERR: u16 = 0x0205;
+const RK: u16 = 0x027E;
+const LABEL_SST: u16 = 0x00FD;
+const MUL_RK: u16 = 0x00BD;
+const FORMULA: u16 = 0x0006;
 
-/// Why the sheets of the workbook `stream` cannot be read, if a DIMENSIONS record
-/// claims more cells than a sheet holds.
+/// Why the sheets of the workbook `stream` cannot be read, if a sheet claims, or its
+/// cells span, more cells than a sheet holds.
 pub fn oversized_sheet(stream: &[u8]) -> Option<String> {
     sheet_offsets(stream)
         .into_iter()
         .filter_map(|at| stream.get(at..))
-        .flat_map(sheet_dimensions)
-        .find(|&(rows, columns)| rows.saturating_mul(columns) > MOST_CELLS)
-        .map(|(rows, columns)| {
+        .flat_map(sheet_extents)
+        .find(|e| e.rows.saturating_mul(e.columns) > MOST_CELLS)
+        .map(|e| {
             format!(
-                "工作表的 DIMENSIONS 记录称有 {rows} 行 × {columns} 列，\
-                 超出 .xls 所能容纳的 65536 行 × 256 列（文件已损坏）"
+                "工作表的{}{} 行 × {} 列，超出 .xls 所能容纳的 65536 行 × 256 列（文件已损坏）",
+                e.said_by, e.rows, e.columns
             )
         })
+}
+
+/// Rows and columns calamine would lay out for a sheet, and what says so.
+#[derive(Debug, PartialEq)]
+struct Extent {
+    rows: usize,
+    columns: usize,
+    said_by: &'static str,
 }
 
 /// Where the workbook globals say each sheet starts; none when calamine would stop
@@ -45,10 +63,12 @@ fn sheet_offsets(stream: &[u8]) -> Vec<usize> {
     offsets
 }
 
-/// The rows and columns each DIMENSIONS record of the sheet at the start of `sheet`
-/// makes calamine reserve, up to the sheet's own EOF (embedded substreams skipped).
-fn sheet_dimensions(sheet: &[u8]) -> Vec<(usize, usize)> {
+/// What calamine would lay out for the sheet at the start of `sheet`, up to its own
+/// EOF (embedded substreams skipped): each DIMENSIONS record's claim, and the span of
+/// its cells from the first to the last.
+fn sheet_extents(sheet: &[u8]) -> Vec<Extent> {
     let mut found = Vec::new();
+    let mut cells = Span::default();
     let (mut seen_bof, mut depth) = (false, 0usize);
     for (kind, data) in Records(sheet) {
         match kind {
@@ -56,11 +76,56 @@ fn sheet_dimensions(sheet: &[u8]) -> Vec<(usize, usize)> {
             BOF => seen_bof = true,
             EOF if depth > 0 => depth -= 1,
             EOF => break,
-            DIMENSIONS if depth == 0 => found.extend(dimensions(data)),
+            _ if depth > 0 => {}
+            DIMENSIONS => found.extend(dimensions(data).map(|(rows, columns)| Extent {
+                rows,
+                columns,
+                said_by: " DIMENSIONS 记录称有 ",
+            })),
+            _ => cells.add(kind, data),
+        }
+    }
+    found.extend(cells.extent());
+    found
+}
+
+/// The smallest rectangle holding the cells seen so far: (first, last) (row, column).
+#[derive(Default)]
+struct Span(Option<((u32, u32), (u32, u32))>);
+
+impl Span {
+    /// Widens the span by the cells a record of `kind` puts where calamine puts them.
+    fn add(&mut self, kind: u16, data: &[u8]) {
+        let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) else {
+            return;
+        };
+        let (row, col) = (u32::from(row), u32::from(col));
+        match kind {
+            NUMBER | LABEL | RSTRING | BOOL_ERR | RK | LABEL_SST | FORMULA => {
+                self.widen(row, col, col)
+            }
+            // Calamine reads a cell from each 6 bytes between the first column and the
+            // last column's field.
+            MUL_RK if data.len() >= 12 => {
+                self.widen(row, col, col + (data.len() as u32 - 6) / 6 - 1)
+            }
             _ => {}
         }
     }
-    found
+
+    fn widen(&mut self, row: u32, first: u32, last: u32) {
+        let ((r0, c0), (r1, c1)) = self.0.unwrap_or(((row, first), (row, last)));
+        self.0 = Some(((r0.min(row), c0.min(first)), (r1.max(row), c1.max(last))));
+    }
+
+    fn extent(&self) -> Option<Extent> {
+        let ((r0, c0), (r1, c1)) = self.0?;
+        Some(Extent {
+            rows: (r1 - r0) as usize + 1,
+            columns: (c1 - c0) as usize + 1,
+            said_by: "单元格跨 ",
+        })
+    }
 }
 
 /// The rows and columns calamine computes from a DIMENSIONS record, with its
@@ -191,14 +256,51 @@ mod tests {
         let fits = workbook(&dims((0, 65_536), (0, 256)));
         assert_eq!(oversized_sheet(&fits), None);
         let huge = workbook(&dims((0, 1 << 24), (0, 256)));
-        assert!(oversized_sheet(&huge)
-            .unwrap()
-            .contains("16777216 行 × 256 列"));
+        let said = oversized_sheet(&huge).unwrap();
+        assert!(
+            said.contains("DIMENSIONS 记录称有 16777216 行 × 256 列"),
+            "{said}"
+        );
         let wrapped = workbook(&dims((9, 3), (0, 2)));
         assert!(
             oversized_sheet(&wrapped).is_some(),
             "a first row past the last"
         );
+    }
+
+    /// A cell record of `kind` at (row, col) with `more` bytes after the position.
+    fn cell(kind: u16, row: u16, col: u16, more: usize) -> Vec<u8> {
+        let data = [&row.to_le_bytes()[..], &col.to_le_bytes(), &vec![0; more]].concat();
+        record(kind, &data)
+    }
+
+    /// What the one sheet of a workbook holding `body` would be laid out as.
+    fn extents(body: &[u8]) -> Vec<Extent> {
+        let stream = workbook(body);
+        sheet_extents(&stream[sheet_offsets(&stream)[0]..])
+    }
+
+    #[test]
+    fn cells_span_from_the_first_to_the_last() {
+        let cells = [
+            cell(NUMBER, 3, 1, 10),
+            cell(LABEL_SST, 9, 4, 6),
+            cell(FORMULA, 5, 0, 16),
+        ];
+        let want = Extent {
+            rows: 7,
+            columns: 5,
+            said_by: "单元格跨 ",
+        };
+        assert_eq!(extents(&cells.concat()), [want]);
+        // A MulRk of three values from column 250: columns 250 to 252.
+        let mul = cell(MUL_RK, 0, 250, 3 * 6 + 2);
+        assert_eq!(extents(&mul)[0].columns, 3);
+        let far = [cell(RK, 0, 0, 6), cell(RK, 65_535, 65_535, 6)].concat();
+        let said = oversized_sheet(&workbook(&far)).unwrap();
+        assert!(said.contains("单元格跨 65536 行 × 65536 列"), "{said}");
+        let full = [cell(RK, 0, 0, 6), cell(RK, 65_535, 255, 6)].concat();
+        assert_eq!(oversized_sheet(&workbook(&full)), None, "a full .xls sheet");
     }
 
     #[test]

@@ -257,6 +257,7 @@ mod tests {
             ("oom-fat-loop.xls", "成环"),
             ("oom-loop-in-last-sector.xlsx", "成环"),
             ("xls-dimensions-832GB.xls", "DIMENSIONS"),
+            ("xls-cells-span-137GB.xls", "单元格跨"),
         ];
         for (name, why) in refused {
             let bad = std::fs::read(fixtures.join("fuzz/excel").join(name)).unwrap();

@@ -214,13 +214,81 @@ fn load_sheet(
             .cloned()
             .ok_or_else(|| IngestError::file(file, "工作簿中没有工作表".to_string()))?,
     };
-    let range = book.worksheet_range(&sheet).map_err(|e| bad(&e))?;
+    let range = sheet_range(&mut book, &sheet, file, bad)?;
     let merges: Vec<calamine::Dimensions> = match &mut book {
         calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&sheet).unwrap_or_default(),
         calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(&sheet).unwrap_or_default(),
         _ => Vec::new(),
     };
     Ok((sheet, range, merges))
+}
+
+/// The most cells a sheet may span: 2^26 (2 GiB of cells as calamine holds them).
+/// Calamine lays a sheet out as one rectangle from its first cell to its last, so a
+/// stray cell far from the rest (at XFD1048576, say) would make it ask for hundreds
+/// of GB and abort (found by `make fuzz`).
+const MOST_CELLS: u64 = 1 << 26;
+
+/// The sheet's cells as calamine reads them. An .xlsx sheet is read cell by cell, as
+/// calamine's own `worksheet_range` does, and refused when its cells span more than
+/// `MOST_CELLS`; other formats are laid out by calamine (an .xls was checked before it
+/// was opened, by `super::biff`).
+fn sheet_range(
+    book: &mut Workbook,
+    sheet: &str,
+    file: &SourceFile,
+    bad: &dyn Fn(&dyn std::fmt::Display) -> IngestError,
+) -> Result<calamine::Range<Data>, IngestError> {
+    let calamine::Sheets::Xlsx(xlsx) = book else {
+        return book.worksheet_range(sheet).map_err(|e| bad(&e));
+    };
+    let mut reader = match xlsx.worksheet_cells_reader(sheet) {
+        Ok(reader) => reader,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(calamine::Range::default()),
+        Err(e) => return Err(bad(&e)),
+    };
+    let mut cells = Vec::new();
+    let (mut first, mut last) = ((u32::MAX, u32::MAX), (0, 0));
+    while let Some(cell) = reader.next_cell().map_err(|e| bad(&e))? {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        (first, last) = (
+            (first.0.min(row), first.1.min(col)),
+            (last.0.max(row), last.1.max(col)),
+        );
+        cells.push(calamine::Cell::new(
+            (row, col),
+            Data::from(cell.get_value().clone()),
+        ));
+    }
+    let span = |a: u32, b: u32| u64::from(b.saturating_sub(a)) + 1;
+    let (rows, cols) = (span(first.0, last.0), span(first.1, last.1));
+    if !cells.is_empty() && rows * cols > MOST_CELLS {
+        return Err(IngestError::file(
+            file,
+            format!(
+                "工作表 “{sheet}” 的单元格从 {} 到 {}，跨 {rows} 行 × {cols} 列，\
+                 超出可读取的范围：请删除远离数据的多余单元格后另存",
+                cell_name(first),
+                cell_name(last)
+            ),
+        ));
+    }
+    Ok(calamine::Range::from_sparse(cells))
+}
+
+/// A cell's A1-style name from its 0-based (row, column).
+fn cell_name((row, col): (u32, u32)) -> String {
+    let mut letters = Vec::new();
+    let mut n = col as u64 + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row as u64 + 1)
 }
 
 thread_local! {

@@ -45,6 +45,8 @@ fn damaged_compound_workbooks() {
     for (name, says) in [
         ("oom-fat-loop.xls", "扇区链成环"),
         ("panic-sector-past-end.xlsx", "结构已损坏"),
+        ("xls-dimensions-832GB.xls", "DIMENSIONS 记录称有"),
+        ("xls-cells-span-137GB.xls", "单元格跨"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let ext = name.rsplit('.').next().unwrap();
@@ -55,6 +57,32 @@ fn damaged_compound_workbooks() {
             err.contains(&format!("inv.{ext}")) && err.contains(says),
             "{err}"
         );
+    }
+}
+
+/// An .xlsx with a stray cell far from its data (XFD1048576): calamine would lay the
+/// sheet out as 17 billion cells; gwq names the sheet, the span and the fix instead.
+#[test]
+fn a_stray_cell_far_from_the_data_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("台账").unwrap();
+    sheet.write(0, 0, "线路编号").unwrap();
+    sheet.write(0, 1, "接入方式").unwrap();
+    sheet.write(1, 0, "L1").unwrap();
+    sheet.write(1, 1, "光纤").unwrap();
+    sheet.write(1_048_575, 16_383, "x").unwrap();
+    book.save(dir.path().join("inv.xlsx")).unwrap();
+    workspace(dir.path(), "  inventory: inv.xlsx\n");
+    let err = fails(dir.path());
+    for says in [
+        "inv.xlsx",
+        "“台账”",
+        "从 A1 到 XFD1048576",
+        "1048576 行 × 16384 列",
+        "删除",
+    ] {
+        assert!(err.contains(says), "{says}: {err}");
     }
 }
 
