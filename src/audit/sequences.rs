@@ -99,14 +99,7 @@ impl Sequences {
     /// Reads `lf` (columns `LINE_INDEX`, time, reachable and the row checks' flags, in
     /// file and row order) in batches; samples whose line has no index are only counted.
     pub fn read(lf: LazyFrame, lines: usize, order: Order) -> Result<Sequences, FrameError> {
-        let sequences = Arc::new(Mutex::new(Sequences {
-            lines: (0..lines).map(|_| LineBuffer::default()).collect(),
-            order,
-            counts: WalkCounts {
-                out_of_range: vec![0; range_flags(Table::Samples).len()],
-                ..WalkCounts::default()
-            },
-        }));
+        let sequences = Arc::new(Mutex::new(Sequences::empty(lines, order)));
         let sink = Arc::clone(&sequences);
         let take = PlanCallback::new(move |batch: DataFrame| {
             let mut sequences = sink.lock().expect("no batch panicked");
@@ -116,12 +109,20 @@ impl Sequences {
         lf.sink_batches(take, true, None)
             .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
             .step(STEP)?;
-        let sequences = Arc::try_unwrap(sequences)
-            .ok()
-            .expect("the query has ended")
-            .into_inner()
-            .expect("no batch panicked");
-        Ok(sequences)
+        let mut read = sequences.lock().expect("no batch panicked");
+        Ok(std::mem::replace(&mut *read, Sequences::empty(0, order)))
+    }
+
+    /// No samples yet, for `lines` lines.
+    fn empty(lines: usize, order: Order) -> Sequences {
+        Sequences {
+            lines: (0..lines).map(|_| LineBuffer::default()).collect(),
+            order,
+            counts: WalkCounts {
+                out_of_range: vec![0; range_flags(Table::Samples).len()],
+                ..WalkCounts::default()
+            },
+        }
     }
 
     /// One batch of rows: each sample onto its line, each flag into the counts.
@@ -255,11 +256,8 @@ mod tests {
         for &(t, r) in samples {
             line.push(Packed::new(t, r));
         }
-        let sequences = Sequences {
-            lines: vec![line],
-            order,
-            counts: WalkCounts::default(),
-        };
+        let mut sequences = Sequences::empty(1, order);
+        sequences.lines[0] = line;
         sequences.line(0)
     }
 
