@@ -4,8 +4,8 @@
 //! The samples of the period are read once, in one streaming pass, into per-line
 //! sequences (`sequences`), and each line's times are then walked in a single pass.
 
-use super::rows::{above_bandwidth, range_flags, traffic_peak, WalkCounts};
-use super::sequences::{self, LineSamples, Order, Sequences, LINE_INDEX};
+use super::rows::WalkCounts;
+use super::sequences::{self, with_line_index, LineSamples, Order, Sequences};
 use super::{CheckOptions, LineCoverage};
 use crate::findings::{Code, Finding};
 use crate::frame::{self, millis, FrameError, StepContext};
@@ -215,58 +215,6 @@ fn period_samples(samples: &LoadedTable, period: &Period) -> LazyFrame {
         .clone()
         .filter(super::rows::in_period(Table::Samples, period))
         .filter(col("time").is_not_null())
-}
-
-/// `samples` with each line's index among `known` (none for lines the inventory
-/// lacks, the business of `unknown_line`, which are only counted) and the flags the
-/// samples' row checks count.
-fn with_line_index(
-    samples: LazyFrame,
-    known: &[&String],
-    inventory: &Inventory,
-) -> Result<LazyFrame, FrameError> {
-    let index = DataFrame::new_infer_height(vec![
-        Column::new(
-            "line_id".into(),
-            known.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            LINE_INDEX.into(),
-            (0..known.len() as u32).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "_bandwidth_mbps".into(),
-            known
-                .iter()
-                .map(|id| inventory.lines[*id].bandwidth_mbps)
-                .collect::<Vec<_>>(),
-        ),
-    ])
-    .step("整理采样序列")?;
-    let over = above_bandwidth(traffic_peak()?, col("_bandwidth_mbps"));
-    let flags = range_flags(Table::Samples)
-        .into_iter()
-        .enumerate()
-        .map(|(i, bad)| bad.fill_null(lit(false)).alias(format!("_range{i}")));
-    let columns = [
-        col(LINE_INDEX),
-        col("time"),
-        col("reachable"),
-        over.fill_null(lit(false)).alias("_over"),
-        col("line_id").is_null().alias("_no_line"),
-    ];
-    // The join keeps the samples' order: the sequences rely on it.
-    Ok(samples
-        .join(
-            index.lazy(),
-            [col("line_id")],
-            [col("line_id")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .select(columns.into_iter().chain(flags).collect::<Vec<_>>()))
 }
 
 /// The table's sampling interval: the first line's with a most common step, else

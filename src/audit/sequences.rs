@@ -4,19 +4,80 @@
 //! file and row a sample came from is not kept, which would double that: the few
 //! samples a finding names are looked up afterwards (`locate`).
 
-use super::rows::{range_flags, WalkCounts};
+use super::rows::{above_bandwidth, range_flags, traffic_peak, WalkCounts};
 use crate::frame::{CollectStreaming, FrameError, StepContext};
 use crate::ingest::build::ROW_COLUMN;
 use crate::ingest::cache::SOURCE_COLUMN;
+use crate::inventory::Inventory;
 use crate::tables::Table;
 use polars::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The column holding a sample's line as an index into the inventory's ids.
-pub const LINE_INDEX: &str = "_line";
+const LINE_INDEX: &str = "_line";
+/// Flags of the samples' row checks, counted on the way: traffic above the line's
+/// bandwidth, no line id, and outside the i-th of `range_flags` (`range_flag(i)`).
+const OVER: &str = "_over";
+const NO_LINE: &str = "_no_line";
+
+fn range_flag(i: usize) -> String {
+    format!("_range{i}")
+}
 
 const STEP: &str = "整理采样序列";
+
+/// `samples` with each line's index among `known` (none for lines the inventory
+/// lacks, the business of `unknown_line`, which are only counted) and the flags the
+/// samples' row checks count.
+pub fn with_line_index(
+    samples: LazyFrame,
+    known: &[&String],
+    inventory: &Inventory,
+) -> Result<LazyFrame, FrameError> {
+    let index = DataFrame::new_infer_height(vec![
+        Column::new(
+            "line_id".into(),
+            known.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            LINE_INDEX.into(),
+            (0..known.len() as u32).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "_bandwidth_mbps".into(),
+            known
+                .iter()
+                .map(|id| inventory.lines[*id].bandwidth_mbps)
+                .collect::<Vec<_>>(),
+        ),
+    ])
+    .step(STEP)?;
+    let over = above_bandwidth(traffic_peak()?, col("_bandwidth_mbps"));
+    let flags = range_flags(Table::Samples)
+        .into_iter()
+        .enumerate()
+        .map(|(i, bad)| bad.fill_null(lit(false)).alias(range_flag(i)));
+    let columns = [
+        col(LINE_INDEX),
+        col("time"),
+        col("reachable"),
+        over.fill_null(lit(false)).alias(OVER),
+        col("line_id").is_null().alias(NO_LINE),
+    ];
+    // The join keeps the samples' order: the sequences rely on it.
+    Ok(samples
+        .join(
+            index.lazy(),
+            [col("line_id")],
+            [col("line_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select(columns.into_iter().chain(flags).collect::<Vec<_>>()))
+}
 
 /// A sample as the walk keeps it: its time in milliseconds shifted left two bits, and
 /// in those bits whether it was reachable (0 no, 1 yes, 2 not said).
@@ -96,8 +157,7 @@ pub struct Sequences {
 }
 
 impl Sequences {
-    /// Reads `lf` (columns `LINE_INDEX`, time, reachable and the row checks' flags, in
-    /// file and row order) in batches; samples whose line has no index are only counted.
+    /// Reads `lf` (`with_line_index`'s frame, in file and row order) in batches; samples whose line has no index are only counted.
     pub fn read(lf: LazyFrame, lines: usize, order: Order) -> Result<Sequences, FrameError> {
         let sequences = Arc::new(Mutex::new(Sequences::empty(lines, order)));
         let sink = Arc::clone(&sequences);
@@ -141,10 +201,10 @@ impl Sequences {
         let counts = &mut self.counts;
         counts.rows_in_period += batch.height() as u64;
         for (i, n) in counts.out_of_range.iter_mut().enumerate() {
-            *n += flagged(&format!("_range{i}"))?;
+            *n += flagged(&range_flag(i))?;
         }
-        counts.over_bandwidth += flagged("_over")?;
-        counts.unknown_lines += line.null_count() as u64 - flagged("_no_line")?;
+        counts.over_bandwidth += flagged(OVER)?;
+        counts.unknown_lines += line.null_count() as u64 - flagged(NO_LINE)?;
         Ok(())
     }
 
