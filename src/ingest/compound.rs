@@ -1,11 +1,11 @@
 //! A check of an OLE2 compound file (an .xls, or an encrypted .xlsx) before calamine
-//! opens it. Calamine trusts what a damaged file says, and two kinds of damage made it
+//! opens it. Calamine trusts what a damaged file says, and these kinds of damage made it
 //! exhaust memory (both found by `make fuzz`; the files are under
 //! tests/fixtures/fuzz/excel/): a sector chain that comes back on itself, which it
-//! follows without end, and an .xls sheet whose DIMENSIONS record claims more cells
+//! follows without end, and an .xls sheet that claims, or whose cells span, more cells
 //! than an .xls can hold, for which it reserves memory up front. Here every chain of
 //! the file's FAT and mini FAT must end, and the workbook stream is read as calamine
-//! reads it to look at its sheets' DIMENSIONS records (`super::biff`).
+//! reads it to look at its sheets' records (`super::biff`).
 
 /// The first bytes of every compound file.
 const MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -189,10 +189,9 @@ fn entry_name(entry: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// The little-endian u32 at `at`; past the end, u32::MAX (a marker, not a sector).
 fn word(bytes: &[u8], at: usize) -> u32 {
-    bytes
-        .get(at..at + 4)
-        .map_or(u32::MAX, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    super::biff::u32_at(bytes, at).unwrap_or(u32::MAX)
 }
 
 fn words(sector: &[u8]) -> Vec<u32> {
